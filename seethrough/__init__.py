@@ -1,0 +1,15 @@
+"""seethrough: see how a neural-network classifier reaches its decisions.
+
+>>> import seethrough as st
+>>> model = st.zoo.load("efficientnet_lite0")
+>>> x = model.preprocess(st.data.sample("chelsea"))
+>>> model.predict(x, top=3)
+"""
+from . import data, zoo
+from .errors import SeethroughError
+from .hooks import capture
+from .model import Model, Prediction
+from .probes import probe
+
+__version__ = "0.1.0"
+__all__ = ["Model", "Prediction", "SeethroughError", "capture", "data", "probe", "zoo"]

@@ -1,0 +1,28 @@
+"""seethrough layers: every named layer of a model with its output shape."""
+from __future__ import annotations
+
+from .common import add_model_options, add_output_options, load_model, prepare, print_json
+
+NAME = "layers"
+HELP = "list a model's layers by dotted name, with their output shapes for one input"
+
+
+def add_arguments(parser) -> None:
+    add_model_options(parser)
+    add_output_options(parser)
+
+
+def run(args) -> int:
+    prepare(args)
+    model = load_model(args)
+    shapes = model.layer_shapes()
+    rows = [{"name": name, "type": type(model.layer(name)).__name__,
+             "shape": list(shapes[name]) if name in shapes else None} for name in model.layer_names()]
+    if args.json:
+        print_json(rows)
+    else:
+        width = max(len(r["name"]) for r in rows)
+        for r in rows:
+            shape = "x".join(map(str, r["shape"][1:])) if r["shape"] else "(not run)"
+            print(f"{r['name']:<{width}}  {r['type']:<24} {shape}")
+    return 0

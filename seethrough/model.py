@@ -1,0 +1,195 @@
+"""``Model``: a network together with what it takes to feed it and read its answers."""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+
+from .errors import SeethroughError, unknown
+from .hooks import capture, find_module
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One class of a prediction: its index, its name and its probability."""
+
+    index: int
+    label: str
+    prob: float
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "label": self.label, "prob": self.prob}
+
+
+class Model:
+    """An ``nn.Module`` classifier with its preprocessing, class names and layers by name.
+
+    Parameters
+    ----------
+    module : the network; maps a float tensor (N, C, H, W) to logits (N, classes).
+    input_size : (height, width) the network is fed.
+    mean, std : per-channel normalization applied after scaling pixels to [0, 1].
+    labels : class names, index order; default "class 0", "class 1", ...
+    name : a short name used in titles and reports.
+
+    The module is used as given. A module in training mode triggers a warning, since
+    BatchNorm and dropout then make every explanation depend on the batch and on chance;
+    seethrough never calls ``.eval()`` on a module it did not build.
+
+    Examples
+    --------
+    >>> model = st.zoo.load("efficientnet_lite0")
+    >>> x = model.preprocess(st.data.sample("chelsea"))   # (1, 3, 224, 224)
+    >>> model.predict(x, top=3)[0][0].label
+    'Egyptian cat'
+    """
+
+    def __init__(self, module: nn.Module, *, input_size: Sequence[int] = (224, 224),
+                 mean: Sequence[float] = (0.5, 0.5, 0.5), std: Sequence[float] = (0.5, 0.5, 0.5),
+                 labels: Sequence[str] | None = None, name: str = "model"):
+        if len(mean) != len(std):
+            raise SeethroughError(f"mean has {len(mean)} channels but std has {len(std)}; give one value per input channel")
+        if any(s <= 0 for s in std):
+            raise SeethroughError("std must be positive in every channel")
+        if module.training:
+            warnings.warn(f"{name}: the module is in training mode; explanations will depend on the batch "
+                          "(BatchNorm) and on chance (dropout). Call module.eval() first.", stacklevel=2)
+        self.module = module
+        self.input_size = (int(input_size[0]), int(input_size[1]))
+        self.mean = tuple(float(m) for m in mean)
+        self.std = tuple(float(s) for s in std)
+        self.channels = len(self.mean)
+        self._labels = list(labels) if labels is not None else None
+        self.name = name
+
+    # ----- classes -------------------------------------------------------------------------
+    @property
+    def labels(self) -> list[str]:
+        if self._labels is None:
+            self._labels = [f"class {i}" for i in range(self.num_classes)]
+        return self._labels
+
+    @property
+    def num_classes(self) -> int:
+        if self._labels is not None:
+            return len(self._labels)
+        with torch.no_grad():
+            return int(self(self.blank()).shape[-1])
+
+    def label(self, index: int) -> str:
+        return self.labels[index]
+
+    # ----- tensors <-> images --------------------------------------------------------------
+    def _norm(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        shape = (1, self.channels, 1, 1)
+        return (torch.tensor(self.mean, dtype=x.dtype, device=x.device).view(shape),
+                torch.tensor(self.std, dtype=x.dtype, device=x.device).view(shape))
+
+    def normalize(self, pixels: torch.Tensor) -> torch.Tensor:
+        """Pixels in [0, 1], shape (N, C, H, W) -> the network's input."""
+        mean, std = self._norm(pixels)
+        return (pixels - mean) / std
+
+    def denormalize(self, x: torch.Tensor) -> torch.Tensor:
+        """The network's input (N, C, H, W) -> pixels in [0, 1] (not clipped)."""
+        mean, std = self._norm(x)
+        return x * std + mean
+
+    def to_pixels(self, image, size: Sequence[int] | None = None) -> torch.Tensor:
+        """An image (PIL, or array H x W [x C], uint8 or float in [0, 1]) -> (1, C, H, W) pixels in [0, 1],
+        resized to ``size`` (default ``input_size``) and converted to the model's channel count."""
+        if isinstance(image, Image.Image):
+            array = np.asarray(image.convert("RGB") if self.channels == 3 else image.convert("L"))
+        else:
+            array = np.asarray(image)
+        if array.ndim not in (2, 3):
+            raise SeethroughError(f"an image must be H x W or H x W x C, got shape {array.shape}")
+        if array.dtype == np.bool_:
+            array = array.astype(np.float32)
+        pixels = torch.as_tensor(array.astype(np.float32))
+        if array.dtype == np.uint8 or pixels.max() > 1.0:
+            pixels = pixels / 255.0
+        pixels = pixels[..., None] if pixels.ndim == 2 else pixels
+        pixels = pixels[..., :3] if pixels.shape[-1] == 4 else pixels
+        pixels = pixels.permute(2, 0, 1)[None]
+        if self.channels == 3 and pixels.shape[1] == 1:
+            pixels = pixels.expand(1, 3, *pixels.shape[2:])
+        elif self.channels == 1 and pixels.shape[1] == 3:
+            pixels = (pixels * torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True)
+        height, width = size or self.input_size
+        if pixels.shape[-2:] != (height, width):
+            pixels = nn.functional.interpolate(pixels, size=(height, width), mode="bilinear",
+                                               align_corners=False, antialias=True).clamp(0, 1)
+        return pixels.contiguous()
+
+    def preprocess(self, image) -> torch.Tensor:
+        """An image -> the network's input, shape (1, C, H, W), float32."""
+        return self.normalize(self.to_pixels(image))
+
+    def deprocess(self, x: torch.Tensor) -> np.ndarray:
+        """One input (C, H, W) or (1, C, H, W) -> an H x W x 3 float image in [0, 1] for display."""
+        x = x.detach()
+        x = x[None] if x.ndim == 3 else x
+        pixels = self.denormalize(x)[0].clamp(0, 1).permute(1, 2, 0).cpu().numpy()
+        return np.repeat(pixels, 3, axis=2) if pixels.shape[2] == 1 else pixels
+
+    def blank(self, batch: int = 1) -> torch.Tensor:
+        """A mid-grey input of the model's size, for shape probing."""
+        pixels = torch.full((batch, self.channels, *self.input_size), 0.5)
+        return self.normalize(pixels).to(self.device)
+
+    # ----- running -------------------------------------------------------------------------
+    @property
+    def device(self) -> torch.device:
+        for tensor in self.module.parameters():
+            return tensor.device
+        return torch.device("cpu")
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return self.module(x)
+
+    def probabilities(self, x: torch.Tensor) -> torch.Tensor:
+        """Softmax probabilities (N, classes), without building a graph."""
+        with torch.no_grad():
+            return torch.softmax(self.module(x), dim=-1)
+
+    def predict(self, x: torch.Tensor, top: int = 5) -> list[list[Prediction]]:
+        """The ``top`` most probable classes for each input in the batch, most probable first."""
+        probs = self.probabilities(x)
+        top = max(1, min(top, probs.shape[-1]))
+        values, indices = probs.topk(top, dim=-1)
+        return [[Prediction(int(i), self.label(int(i)), float(v)) for v, i in zip(vs, ids)]
+                for vs, ids in zip(values, indices)]
+
+    # ----- layers --------------------------------------------------------------------------
+    def layer(self, name: str) -> nn.Module:
+        """The submodule called ``name`` (dotted, e.g. ``"_blocks.15"``); a wrong name lists the closest."""
+        return find_module(self.module, name)
+
+    def layer_names(self) -> list[str]:
+        return [name for name, _ in self.module.named_modules() if name]
+
+    def layer_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Each layer's output shape for one input of ``input_size`` (layers that never run are left out)."""
+        names = self.layer_names()
+        with torch.no_grad(), capture(self.module, names) as outputs:
+            self.module(self.blank())
+        return {name: tuple(outputs[name].shape) for name in names if name in outputs}
+
+    def class_index(self, name: str) -> int:
+        """The index of the class called ``name`` (case-insensitive; underscores count as spaces)."""
+        wanted = name.strip().lower().replace("_", " ")
+        found = [i for i, label in enumerate(self.labels) if label.lower() == wanted]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise SeethroughError(f"class name {name!r} is ambiguous: indices {found}; give the index instead")
+        raise unknown("class", name, self.labels, f"{self.name} has {len(self.labels)} classes; an index works too")
+
+    def __repr__(self) -> str:
+        return f"Model({self.name!r}, input {self.channels}x{self.input_size[0]}x{self.input_size[1]}, {len(self.labels)} classes)"
