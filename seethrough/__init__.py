@@ -6,10 +6,11 @@
 >>> model.predict(x, top=3)
 """
 from . import data, zoo
+from .attribution import Attribution, attribute, list_methods
 from .errors import SeethroughError
 from .hooks import capture
 from .model import Model, Prediction
 from .probes import probe
 
 __version__ = "0.1.0"
-__all__ = ["Model", "Prediction", "SeethroughError", "capture", "data", "probe", "zoo"]
+__all__ = ["Attribution", "attribute", "list_methods", "Model", "Prediction", "SeethroughError", "capture", "data", "probe", "zoo"]

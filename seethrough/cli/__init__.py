@@ -1,7 +1,8 @@
 """The ``seethrough`` command: argument parsing only; every verb calls the public API.
 
 Each verb is a module in this package with ``NAME``, ``HELP``, ``add_arguments(parser)`` and
-``run(args) -> int``; it is listed in ``VERBS``. Errors in what the user asked for print one
+``run(args) -> int``; modules are found by themselves (a module without ``NAME`` is a helper).
+``ORDER`` lists the verbs that come first in ``--help``. Errors in what the user asked for print one
 ``error:`` line on stderr and exit with code 2, with no traceback and no output file left behind.
 """
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import pkgutil
 import sys
 
 from ..errors import SeethroughError
 
-VERBS = ["predict", "probe", "layers", "samples", "models", "report", "demo"]
+ORDER = ["predict", "probe", "explain", "report", "demo", "layers", "samples", "models"]
 
 
 class Parser(argparse.ArgumentParser):
@@ -28,8 +30,10 @@ def build_parser() -> Parser:
     parser = Parser(prog="seethrough", description="See how a neural-network classifier reaches its decisions.")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=Parser)
     verbs.required = True
-    for name in VERBS:
-        verb = importlib.import_module(f"{__name__}.{name.replace('-', '_')}")
+    modules = [importlib.import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__)]
+    found = {m.NAME: m for m in modules if hasattr(m, "NAME")}
+    for name in sorted(found, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n)):
+        verb = found[name]
         sub = verbs.add_parser(verb.NAME, help=verb.HELP, description=verb.HELP)
         verb.add_arguments(sub)
         sub.set_defaults(run=verb.run)

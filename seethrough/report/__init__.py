@@ -9,6 +9,8 @@ A later capability adds a section by writing a module here with::
 from __future__ import annotations
 
 import html
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -68,4 +70,5 @@ def build_report(model: Model, image: np.ndarray, image_spec: str, *, progress: 
     return page(f"seethrough report: {image_spec}", intro, built)
 
 
-from . import prediction, probes  # noqa: E402,F401  (sections register themselves)
+for _info in pkgutil.iter_modules(__path__):  # every module here registers its section
+    importlib.import_module(f"{__name__}.{_info.name}")
