@@ -5,7 +5,7 @@
 >>> x = model.preprocess(st.data.sample("chelsea"))
 >>> model.predict(x, top=3)
 """
-from . import data, zoo
+from . import data, hooks, zoo
 from .attribution import Attribution, attribute, list_methods
 from .errors import SeethroughError
 from .hooks import capture
