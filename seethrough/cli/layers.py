@@ -8,6 +8,7 @@ HELP = "list a model's layers by dotted name, with their output shapes for one i
 
 
 def add_arguments(parser) -> None:
+    parser.add_argument("name", nargs="?", help="show only this layer and the layers inside it")
     add_model_options(parser)
     add_output_options(parser)
 
@@ -15,9 +16,13 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     prepare(args)
     model = load_model(args)
+    names = model.layer_names()
+    if args.name:
+        model.layer(args.name)  # a wrong name fails here, listing the closest
+        names = [n for n in names if n == args.name or n.startswith(args.name + ".")]
     shapes = model.layer_shapes()
     rows = [{"name": name, "type": type(model.layer(name)).__name__,
-             "shape": list(shapes[name]) if name in shapes else None} for name in model.layer_names()]
+             "shape": list(shapes[name]) if name in shapes else None} for name in names]
     if args.json:
         print_json(rows)
     else:
