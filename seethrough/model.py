@@ -37,8 +37,8 @@ class Model:
     labels : class names, index order; default "class 0", "class 1", ...
     name : a short name used in titles and reports.
 
-    The module is used as given. A module in training mode triggers a warning, since
-    BatchNorm and dropout then make every explanation depend on the batch and on chance;
+    The module is used as given. BatchNorm or dropout in training mode triggers a warning, since
+    they then make every explanation depend on the batch and on chance;
     seethrough never calls ``.eval()`` on a module it did not build.
 
     Examples
@@ -56,9 +56,10 @@ class Model:
             raise SeethroughError(f"mean has {len(mean)} channels but std has {len(std)}; give one value per input channel")
         if any(s <= 0 for s in std):
             raise SeethroughError("std must be positive in every channel")
-        if module.training:
-            warnings.warn(f"{name}: the module is in training mode; explanations will depend on the batch "
-                          "(BatchNorm) and on chance (dropout). Call module.eval() first.", stacklevel=2)
+        stochastic = (nn.modules.batchnorm._BatchNorm, nn.modules.dropout._DropoutNd)
+        if any(sub.training and isinstance(sub, stochastic) for sub in module.modules()):
+            warnings.warn(f"{name}: BatchNorm or dropout layers are in training mode; explanations will depend "
+                          "on the batch and on chance. Call module.eval() first.", stacklevel=2)
         self.module = module
         self.input_size = (int(input_size[0]), int(input_size[1]))
         self.mean = tuple(float(m) for m in mean)

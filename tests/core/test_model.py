@@ -94,11 +94,15 @@ def test_default_target_is_top1(model):
     assert resolve(model, "crane", x).tolist() == [2, 2, 2, 2]
 
 
-def test_training_mode_module_warns_and_is_left_alone():
-    module = TwoConv().train()
+def test_training_mode_batchnorm_warns_and_the_module_is_left_alone():
+    module = torch.nn.Sequential(torch.nn.Conv2d(3, 2, 1), torch.nn.BatchNorm2d(2)).train()
     with pytest.warns(UserWarning, match="training mode"):
         st.Model(module)
-    assert module.training
+    assert module.training and module[1].training
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        st.Model(TwoConv().train())  # nothing stochastic: no warning
 
 
 def test_mismatched_normalization_is_an_error():
