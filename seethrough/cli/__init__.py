@@ -28,6 +28,8 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> Parser:
     parser = Parser(prog="seethrough", description="See how a neural-network classifier reaches its decisions.")
+    from .. import __version__
+    parser.add_argument("--version", action="version", version=f"seethrough {__version__}")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=Parser)
     verbs.required = True
     modules = [importlib.import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__)]

@@ -114,6 +114,13 @@ def test_error_messages_name_the_fix(capsys, tmp_path, argv, message):
     assert not out_file.exists() and not list(tmp_path.iterdir())
 
 
+def test_a_file_that_is_not_an_image(capsys, tmp_path):
+    fake = tmp_path / "notes.png"
+    fake.write_text("not a picture")
+    code, out, err = run(capsys, "predict", str(fake))
+    assert code == 2 and err.startswith("error: ") and "is not an image" in err and out == ""
+
+
 def test_unwritable_output_fails_before_any_work(capsys, tiny, picture, tmp_path):
     code, out, err = run(capsys, "probe", picture, *tiny, "-o", str(tmp_path / "nofolder" / "f.png"))
     assert code == 2 and "does not exist" in err
