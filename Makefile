@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(VENV)/bin/seethrough demo -o report.html
 
 test: $(STAMP)
-	$(PY) -m pytest -q -ra
+	$(PY) -m pytest -q -ra --durations=15
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m 'not slow'
