@@ -1,12 +1,14 @@
-"""What to explain: a class name, a class index, top-1, or a callable ``logits -> one scalar per example``."""
+"""What to explain: a class name, a class index, top-1, a hidden unit ``layer:channel[:y:x]``, or a
+callable ``logits -> one scalar per example``."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Union
 
 import torch
 
-from .errors import SeethroughError
+from .errors import SeethroughError, unknown
 from .model import Model
 
 Target = Union[None, int, str, Callable[[torch.Tensor], torch.Tensor]]
@@ -43,3 +45,128 @@ def scorer(model: Model, target: Target, x: torch.Tensor) -> Callable[[torch.Ten
         return target
     indices = resolve(model, target, x)
     return lambda logits: logits.gather(1, indices.view(-1, 1)).squeeze(1)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A hidden unit: channel ``channel`` of ``layer``'s output, its mean over space, or the one
+    activation at (``y``, ``x``) when both are given. Written ``layer:channel`` or ``layer:channel:y:x``."""
+
+    layer: str
+    channel: int
+    y: int | None = None
+    x: int | None = None
+
+    def __str__(self) -> str:
+        where = "" if self.y is None else f":{self.y}:{self.x}"
+        return f"{self.layer}:{self.channel}{where}"
+
+
+def parse_unit(model: Model, text: str) -> Unit | None:
+    """``"_blocks.15:7"`` / ``"conv2:3:4:5"`` -> a :class:`Unit` when the part before the first ``:``
+    is a layer of ``model``; None when it is not (the text may be a class name)."""
+    layer, _, rest = text.strip().partition(":")
+    if not rest:
+        return None
+    parts = rest.split(":")
+    numeric = all(p.strip().lstrip("-").isdigit() for p in parts)
+    if layer not in model.layer_names():
+        if numeric:
+            raise unknown("layer", layer, model.layer_names(), "a hidden-unit target is LAYER:CHANNEL[:Y:X]; "
+                          "see `seethrough layers`")
+        return None
+    if not numeric or len(parts) not in (1, 3):
+        raise SeethroughError(f"hidden-unit target {text!r}: write LAYER:CHANNEL or LAYER:CHANNEL:Y:X with integers")
+    numbers = [int(p) for p in parts]
+    return Unit(layer, *numbers)
+
+
+class _Reached(Exception):
+    """Raised by the hook at the target layer: the rest of the forward pass is not needed."""
+
+    def __init__(self, output: torch.Tensor):
+        super().__init__()
+        self.output = output
+
+
+@dataclass
+class Objective:
+    """The number an explanation explains, as a function of the input: ``objective(inputs) -> (N,)``.
+
+    Built by :func:`objective`. Calling it runs the model (only up to the layer for a hidden unit).
+    A batch that repeats the explained batch ``k`` times (integrated gradients' steps, DeepLIFT's
+    ``[x; baseline]``) is scored with the same classes, repeated.
+
+    Attributes
+    ----------
+    indices : the class of each explained example (N,), or None for a hidden unit or a callable.
+    label : a readable name ("tiger cat", "_blocks.15:7", "top-1").
+    unit : the hidden unit, if that is the target.
+    """
+
+    model: Model
+    indices: torch.Tensor | None
+    label: str
+    unit: Unit | None = None
+    function: Callable[[torch.Tensor], torch.Tensor] | None = None
+
+    def __call__(self, inputs: torch.Tensor) -> torch.Tensor:
+        return self.score(self.forward(inputs))
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        """The model's logits, or the hidden unit's layer output (the forward pass stops there)."""
+        return self.model(inputs) if self.unit is None else self._layer_output(inputs)
+
+    def score(self, output: torch.Tensor) -> torch.Tensor:
+        """(N * k,) scores from :meth:`forward`'s output."""
+        if self.unit is not None:
+            return self._unit_score(output)
+        if self.function is not None:
+            return self.function(output)
+        indices = self.indices.to(output.device)
+        indices = indices.repeat(output.shape[0] // indices.shape[0])
+        return output.gather(1, indices.view(-1, 1)).squeeze(1)
+
+    def _layer_output(self, inputs: torch.Tensor) -> torch.Tensor:
+        module = self.model.layer(self.unit.layer)
+
+        def stop(_module, _inputs, output):
+            raise _Reached(output[0] if isinstance(output, (tuple, list)) else output)
+        handle = module.register_forward_hook(stop)
+        try:
+            self.model(inputs)
+        except _Reached as reached:
+            return reached.output
+        finally:
+            handle.remove()
+        raise SeethroughError(f"layer {self.unit.layer!r} was not called in the forward pass")
+
+    def _unit_score(self, output: torch.Tensor) -> torch.Tensor:
+        unit = self.unit
+        if not 0 <= unit.channel < output.shape[1]:
+            raise SeethroughError(f"channel {unit.channel} is out of range: {unit.layer} has {output.shape[1]} channels")
+        channel = output[:, unit.channel]
+        if unit.y is None:
+            return channel.flatten(1).mean(1) if channel.dim() > 1 else channel
+        if channel.dim() != 3 or not (0 <= unit.y < channel.shape[1] and 0 <= unit.x < channel.shape[2]):
+            raise SeethroughError(f"position ({unit.y}, {unit.x}) is outside {unit.layer}'s map of "
+                                  f"shape {tuple(channel.shape[1:])}")
+        return channel[:, unit.y, unit.x]
+
+
+def objective(model: Model, target, x: torch.Tensor) -> Objective:
+    """The :class:`Objective` for ``target`` on the batch ``x`` (N, C, H, W).
+
+    ``target``: None (each example's top-1 class), a class index or name, a :class:`Unit` or its
+    text ``"layer:channel[:y:x]"``, or a callable ``logits (N, classes) -> (N,)``.
+    """
+    if isinstance(target, str):
+        target = parse_unit(model, target) or target
+    if isinstance(target, Unit):
+        model.layer(target.layer)  # a wrong name fails here, with suggestions
+        return Objective(model, None, str(target), unit=target)
+    if callable(target):
+        return Objective(model, None, getattr(target, "__name__", "callable target"), function=target)
+    indices = resolve(model, target, x)
+    names = sorted({model.label(int(i)) for i in indices})
+    return Objective(model, indices, names[0] if len(names) == 1 else "top-1")
