@@ -11,6 +11,7 @@ import torch
 from ..errors import SeethroughError
 from ..targets import objective
 from .base import Attribution, register
+from .baselines import make_baseline
 from .interception import propagation
 from .rules import ACTIVATIONS, Call, backward_rule, depends_on_input, local_derivative, vector_jacobian
 
@@ -102,20 +103,6 @@ _ONE_INPUT = set(ACTIVATIONS.values()) - {"prelu", "glu", "rrelu"}
 RULES = {**{kind: backward_rule(_rescale) for kind in _ONE_INPUT}, "max_pool": _pool_rule, "product": _product}
 
 
-def _baseline(model, x: torch.Tensor, baseline, seed: int) -> torch.Tensor:
-    try:
-        from .baselines import make_baseline
-    except ImportError:  # the baselines module is not there yet: zeros, a number or a tensor
-        if baseline is None or isinstance(baseline, str) and baseline == "zeros":
-            return torch.zeros_like(x)
-        if isinstance(baseline, (int, float)):
-            return torch.full_like(x, float(baseline))
-        if isinstance(baseline, torch.Tensor):
-            return baseline.to(x).expand_as(x)
-        raise SeethroughError(f"unknown baseline {baseline!r}")
-    return make_baseline(model, x, "zeros" if baseline is None else baseline, seed=seed).to(x)
-
-
 @register("deeplift")
 def deeplift(model, x: torch.Tensor, *, target=None, baseline="zeros", seed: int = 0) -> Attribution:
     """DeepLIFT (Rescale): attributions (x - x0) * m whose sum is f(x) - f(x0).
@@ -148,7 +135,7 @@ def deeplift(model, x: torch.Tensor, *, target=None, baseline="zeros", seed: int
     >>> result = st.attribute(model, x, target="tabby", method="deeplift")
     >>> result.certificates["relative_gap"]
     """
-    reference = _baseline(model, x, baseline, seed)
+    reference = make_baseline(model, x, baseline, seed=seed)
     count = x.shape[0]
     goal = objective(model, target, x)
     leaf = torch.cat([x.detach(), reference.detach()]).requires_grad_(True)

@@ -40,4 +40,9 @@ def load(name: str, *, progress: bool = True, **options) -> Model:
     return _REGISTRY[name][0](progress=progress)
 
 
-from . import efficientnet, mnist_cnn  # noqa: E402,F401  (they register themselves)
+import importlib as _importlib  # noqa: E402
+import pkgutil as _pkgutil  # noqa: E402
+
+for _info in _pkgutil.iter_modules(__path__):  # every model module registers itself when imported
+    if _info.name not in ("cache", "training", "user", "data"):
+        _importlib.import_module(f"{__name__}.{_info.name}")
