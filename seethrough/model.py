@@ -140,8 +140,9 @@ class Model:
         return np.repeat(pixels, 3, axis=2) if pixels.shape[2] == 1 else pixels
 
     def blank(self, batch: int = 1) -> torch.Tensor:
-        """A mid-grey input of the model's size, for shape probing."""
-        pixels = torch.full((batch, self.channels, *self.input_size), 0.5)
+        """A mid-grey input of the model's size, device and floating dtype, for shape probing."""
+        dtype = next((p.dtype for p in self.module.parameters() if p.is_floating_point()), torch.float32)
+        pixels = torch.full((batch, self.channels, *self.input_size), 0.5, dtype=dtype)
         return self.normalize(pixels).to(self.device)
 
     # ----- running -------------------------------------------------------------------------
