@@ -27,10 +27,13 @@ def closest(name: str, choices: Iterable[str], n: int = 5) -> list[str]:
 
 def unknown(kind: str, name: str, choices: Iterable[str], hint: str = "") -> SeethroughError:
     """An error for an unknown ``kind`` called ``name``, listing the closest valid names."""
+    choices = list(choices)
     near = closest(str(name), choices)
     message = f"unknown {kind} {name!r}"
     if near:
         message += "; closest: " + ", ".join(repr(c) for c in near)
+    elif len(choices) <= 12:
+        message += "; choose one of: " + ", ".join(repr(c) for c in choices)
     if hint:
         message += f" ({hint})"
     return SeethroughError(message)
