@@ -11,10 +11,15 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .base import Attribution, attribute, list_methods, register
+from .base import Attribution, attribute, get_method, list_methods, register
 
 __all__ = ["Attribution", "attribute", "list_methods", "register"]
 
 for _info in pkgutil.iter_modules(__path__):
     if _info.name != "base":
         importlib.import_module(f"{__name__}.{_info.name}")
+
+# each method as a plain function: ``seethrough.attribution.integrated_gradients(model, x, ...)``
+for _name in list_methods():
+    globals()[_name] = get_method(_name)
+__all__ += list_methods()
