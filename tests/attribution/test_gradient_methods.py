@@ -97,6 +97,16 @@ def test_gradcam_matches_captum_layer_gradcam():
     assert ours.values.shape == (3, 4, 4)
 
 
+@pytest.mark.parametrize("target", [0, 2])
+def test_guided_gradcam_matches_captum_with_bilinear_upsampling(target):
+    from captum.attr import GuidedGradCam
+    net, x = tiny(), _inputs()
+    expected = _captum(GuidedGradCam, net, net.relu2, inputs=x.clone(), target=target, interpolate_mode="bilinear")
+    ours = st.attribute(wrap(net), x, target=target, method="guided_gradcam", layer="relu2")
+    _close(ours.values, expected)
+    assert ours.values.shape == x.shape and float(ours.values.abs().max()) > 0
+
+
 def test_smoothgrad_is_the_mean_of_captums_gradients_at_the_same_noisy_inputs():
     from captum.attr import Saliency
     net, x = tiny(), _inputs(n=2)
