@@ -7,10 +7,11 @@
 """
 from . import data, hooks, zoo
 from .attribution import Attribution, attribute, list_methods
+from .attribution.occlusion import occlusion
 from .errors import SeethroughError
 from .hooks import capture
 from .model import Model, Prediction
 from .probes import probe
 
 __version__ = "0.1.0"
-__all__ = ["Attribution", "attribute", "list_methods", "Model", "Prediction", "SeethroughError", "capture", "data", "probe", "zoo"]
+__all__ = ["Attribution", "attribute", "list_methods", "occlusion", "Model", "Prediction", "SeethroughError", "capture", "data", "probe", "zoo"]
