@@ -12,6 +12,7 @@ from .errors import SeethroughError
 from .hooks import capture
 from .model import Model, Prediction
 from .probes import probe
+from .trust import faithfulness, sanity
 
 __version__ = "0.1.0"
-__all__ = ["Attribution", "attribute", "list_methods", "occlusion", "Model", "Prediction", "SeethroughError", "capture", "data", "probe", "zoo"]
+__all__ = ["Attribution", "attribute", "list_methods", "occlusion", "Model", "Prediction", "SeethroughError", "faithfulness", "sanity", "capture", "data", "probe", "zoo"]

@@ -37,6 +37,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--save-npy", metavar="A.npy", help="write the attribution values (N, C, H, W) or (N, h, w); "
                                                             "with --method all an .npz, one array per method")
     parser.add_argument("--save-input", metavar="X.npy", help="write the exact preprocessed input that was explained")
+    parser.add_argument("--trust", action="store_true",
+                        help="also check each explanation: its map when the model's weights are randomized "
+                             "(Adebayo et al. 2018) and deletion/insertion against a random map; adds a verdict")
     parser.add_argument("--percentile", type=float, default=99.5,
                         help="clip the drawn maps at this percentile of |values| (default 99.5)")
     group = parser.add_argument_group("method options (an option the method does not take is an error)")
@@ -195,11 +198,22 @@ def run(args) -> int:
                 np.savez(handle, **arrays)
     if args.save_input:
         save_array(args.save_input, x.detach().cpu().numpy())
-    report(args, model, results, single)
+    checks = trust_checks(model, x, results, args) if args.trust else {}
+    report(args, model, results, single, checks)
     return 0
 
 
-def report(args, model, results, single: bool) -> None:
+def trust_checks(model, x, results, args) -> dict:
+    """method -> its TrustCheck (randomization and faithfulness verdicts), for --trust."""
+    from ..trust.verdict import trust_check
+    return {name: trust_check(model, x, name, target=args.target, attribution=result,
+                              options=method_options(name, args, strict=False), seed=args.seed,
+                              progress=not (args.quiet or args.json))
+            for name, result, _ in results if not isinstance(result, str)}
+
+
+def report(args, model, results, single: bool, checks: dict | None = None) -> None:
+    checks = checks or {}
     entries = []
     for name, result, seconds in results:
         if isinstance(result, str):
@@ -208,6 +222,8 @@ def report(args, model, results, single: bool) -> None:
             entry = result.to_dict()
             entry.update(target=target_json(result), seconds=round(seconds, 3))
             entry.pop("target_label")
+            if name in checks:
+                entry["trust"] = checks[name].to_dict()
             entries.append(entry)
     files = {"figure": args.out, "values": args.save_npy, "input": args.save_input}
     if args.json:
@@ -223,6 +239,12 @@ def report(args, model, results, single: bool) -> None:
         note = certificate_text(entry["certificates"]).replace("\n", "; ")
         print(f"{entry['method']:<22} {about}  values {tuple(entry['shape'])}  {entry['seconds']:.1f}s"
               + (f"  [{note}]" if note else ""))
+        if "trust" in entry:
+            trust = entry["trust"]
+            print(f"{'':<22} trust: {trust['verdict']} (rank corr. after randomization "
+                  f"{trust['randomized_similarity']['spearman_abs']:.2f}, kept {trust['kept']:.2f}; deletion AUC "
+                  f"{trust['deletion_auc']:.3f} vs random {trust['deletion_random_auc']:.3f}, insertion "
+                  f"{trust['insertion_auc']:.3f} vs {trust['insertion_random_auc']:.3f})")
     for kind, path in files.items():
         if path:
             print(f"wrote {kind}: {path}")
