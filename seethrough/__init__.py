@@ -5,9 +5,10 @@
 >>> x = model.preprocess(st.data.sample("chelsea"))
 >>> model.predict(x, top=3)
 """
-from . import data, hooks, zoo
+from . import concepts, data, hooks, zoo
 from .attribution import Attribution, attribute, list_methods
 from .attribution.occlusion import occlusion
+from .concepts import tcav
 from .errors import SeethroughError
 from .hooks import capture
 from .model import Model, Prediction
@@ -15,4 +16,4 @@ from .probes import probe
 from .trust import faithfulness, sanity
 
 __version__ = "0.1.0"
-__all__ = ["Attribution", "attribute", "list_methods", "occlusion", "Model", "Prediction", "SeethroughError", "faithfulness", "sanity", "capture", "data", "probe", "zoo"]
+__all__ = ["Attribution", "attribute", "list_methods", "occlusion", "Model", "Prediction", "SeethroughError", "faithfulness", "sanity", "capture", "concepts", "tcav", "data", "probe", "zoo"]
