@@ -1,0 +1,135 @@
+"""The streaming scan's throughput against the model's raw forward throughput at its best batch size.
+
+    .venv/bin/python benchmarks/scan.py [--size small|full] [--repeats 3] [--json]
+
+For each model, the raw forward pass is timed at every batch size in BATCHES on inputs already in
+memory (under ``torch.inference_mode``), and the best examples/second is the reference. The scan is
+timed at the same batch sizes over the same in-memory inputs (so both sides do the same data work:
+none), keeping top-k / bottom-k (k = 9) and running statistics for every channel of the listed
+layers; raw and scan runs take turns, so both meet the same machine load. The issue asks for the
+best scan throughput >= 0.90 x the best raw throughput; the ratio at raw's best batch is printed too. A second scan line times the scan end to end on the
+stored images (MNIST-5k uint8 -> model input per batch), which adds the input conversion.
+
+``--size small`` (a quick check: 1,000 digits, 32 EfficientNet inputs) or ``full`` (MNIST-5k, 256
+EfficientNet inputs). Times are the best of ``--repeats`` runs after one warm-up.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+import torch
+
+import seethrough as st
+from seethrough.inside.datasets import Dataset, open_dataset
+from seethrough.inside.scan import scan
+
+BATCHES = (16, 32, 64, 128, 256)
+CASES = {"mnist_cnn": ["relu1", "relu2", "fc"], "efficientnet_lite0": ["_blocks.3", "_blocks.10", "_blocks.15"]}
+
+
+class InMemory(Dataset):
+    """Model inputs already made: the scan does no data work, like the raw forward it is compared with."""
+
+    name = "in-memory"
+
+    def __init__(self, inputs: torch.Tensor):
+        self.tensor = inputs
+        self.labels = np.full(len(inputs), -1, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.tensor)
+
+    def inputs(self, model, ids) -> torch.Tensor:
+        ids = np.asarray(ids)
+        return self.tensor[int(ids[0]):int(ids[-1]) + 1]  # ids are consecutive in a scan: a view, no copy
+
+
+def best_seconds(run, repeats: int) -> float:
+    """The fastest of ``repeats`` runs after a warm-up: on a shared machine the minimum is the run
+    least disturbed by other processes, the fairest estimate of what the code itself costs."""
+    run()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def interleaved(runs: dict, repeats: int) -> dict:
+    """The best time of each run, the runs taking turns ``repeats`` times after one warm-up each."""
+    for run in runs.values():
+        run()
+    best = {name: float("inf") for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            best[name] = min(best[name], time.perf_counter() - started)
+    return best
+
+
+def raw_forward(model: st.Model, inputs: torch.Tensor, batch: int) -> None:
+    with torch.inference_mode():
+        for start in range(0, len(inputs), batch):
+            model(inputs[start:start + batch])
+
+
+def measure(name: str, size: str, repeats: int) -> dict:
+    model = st.zoo.load(name, progress=False)
+    if name == "mnist_cnn":
+        images = open_dataset("mnist").images[: 1000 if size == "small" else 5000]
+        stored = images
+        inputs = open_dataset(images).inputs(model, range(len(images)))
+    else:
+        count = 32 if size == "small" else 256
+        inputs = torch.randn((count, 3, 224, 224), generator=torch.Generator().manual_seed(0))
+        stored = None
+    count, layers = len(inputs), CASES[name]
+    raw, scanned = {}, {}
+    for batch in (b for b in BATCHES if b <= count):  # raw and scan take turns: both meet the same load
+        seconds = interleaved({"raw": lambda b=batch: raw_forward(model, inputs, b),
+                               "scan": lambda b=batch: scan(model, InMemory(inputs), layers, k=9, batch_size=b,
+                                                            progress=False)}, repeats)
+        raw[batch], scanned[batch] = count / seconds["raw"], count / seconds["scan"]
+    best_raw, best_scan = max(raw, key=raw.get), max(scanned, key=scanned.get)
+    result = {"model": name, "examples": count, "layers": layers,
+              "raw_per_second": {str(b): v for b, v in raw.items()},
+              "scan_per_second": {str(b): v for b, v in scanned.items()},
+              "best_raw_batch": best_raw, "best_scan_batch": best_scan,
+              "scan_over_raw": scanned[best_scan] / raw[best_raw],
+              "same_batch_scan_over_raw": scanned[best_raw] / raw[best_raw]}
+    if stored is not None:
+        seconds = best_seconds(lambda: scan(model, stored, layers, k=9, batch_size=best_scan, progress=False), repeats)
+        result.update(end_to_end_per_second=count / seconds, end_to_end_over_raw=count / seconds / raw[best_raw])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=["small", "full"], default="full")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--models", default=",".join(CASES), help="comma-separated: " + ", ".join(CASES))
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results = [measure(name, args.size, args.repeats) for name in args.models.split(",")]
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    for r in results:
+        print(f"\n{r['model']} on {r['examples']} inputs, scanning {', '.join(r['layers'])} (k = 9); examples/s")
+        print("  batch " + "".join(f"{b:>8}" for b in r["raw_per_second"]))
+        print("  raw   " + "".join(f"{v:8.0f}" for v in r["raw_per_second"].values()))
+        print("  scan  " + "".join(f"{v:8.0f}" for v in r["scan_per_second"].values()))
+        print(f"  best scan ({r['best_scan_batch']}) / best raw ({r['best_raw_batch']}): {r['scan_over_raw']:.1%} "
+              f"(the issue asks >= 90%); at raw's best batch: {r['same_batch_scan_over_raw']:.1%}")
+        if "end_to_end_per_second" in r:
+            print(f"  scan from the stored uint8 images: {r['end_to_end_per_second']:.0f}/s = "
+                  f"{r['end_to_end_over_raw']:.1%} of the best raw")
+
+if __name__ == "__main__":
+    main()

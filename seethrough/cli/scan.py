@@ -1,0 +1,52 @@
+"""seethrough scan: one streaming pass over a dataset keeping each unit's top-k / bottom-k examples."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..inside.datasets import open_dataset
+from ..inside.scan import scan
+from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .inside_options import add_dataset_options, checked_k, integers
+
+NAME = "scan"
+HELP = "scan a dataset once, keeping every unit's top-k and bottom-k examples and statistics (save with -o)"
+
+
+def add_arguments(parser) -> None:
+    add_dataset_options(parser, scan_file=False)
+    parser.add_argument("--layer", action="append", required=True, help="a layer to scan (repeatable)")
+    parser.add_argument("-k", type=int, default=9, help="examples kept per unit and side (default 9)")
+    parser.add_argument("--reduce", default="max", choices=["max", "mean", "none"],
+                        help="a channel's score on an example: max or mean over its map (default max); "
+                             "none: every neuron C:Y:X is its own unit")
+    parser.add_argument("--label", help="scan only examples with these labels, e.g. 8 or 3,8")
+    add_model_options(parser)
+    add_output_options(parser, out_help="write the scan (.npz) for 'examples --scan' and 'patches --scan'")
+
+
+def run(args) -> int:
+    prepare(args)
+    k = checked_k(args.k)
+    labels = integers(args.label, "--label")
+    dataset = open_dataset(args.dataset)
+    model = load_model(args)
+    result = scan(model, dataset, args.layer, k=k, reduce=args.reduce, labels=labels, batch_size=args.batch_size,
+                  progress=not args.quiet)
+    if args.out:
+        result.save(args.out)
+    summary = {"model": model.name, "dataset": dataset.name, "examples": result.count, "k": k,
+               "reduce": args.reduce, "file": args.out,
+               "layers": {name: {"shape": list(s.shape), "mean": float(np.mean(s.mean)),
+                                 "strongest_unit": int(np.argmax(s.top_values[:, 0])),
+                                 "strongest_value": float(np.max(s.top_values[:, 0]))}
+                          for name, s in result.layers.items()}}
+    if args.json:
+        print_json(summary)
+    else:
+        print(f"scanned {result.count} examples of {dataset.name} with {model.name}")
+        for name, layer in summary["layers"].items():
+            print(f"{name}: {layer['shape']}, mean activation {layer['mean']:.4g}, strongest unit "
+                  f"{layer['strongest_unit']} ({layer['strongest_value']:.4g})")
+        if args.out:
+            print(f"wrote {args.out}")
+    return 0
