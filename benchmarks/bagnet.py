@@ -1,0 +1,86 @@
+"""BagNet evidence maps: one fully convolutional pass against the reference code's patch-by-patch loop.
+
+    .venv/bin/python benchmarks/bagnet.py [--digits 100] [--rounds 3] [--patches 9,17] [--json] [--accuracy]
+
+Both ways give the class logits of patches of ``--digits`` held-out MNIST digits (the test checks
+they agree; here the max |difference| is printed too), on two grids: the network's own (7 x 7,
+step 4 px: the patches whose mean is the logit) and dense (28 x 28: the patch centred on every
+pixel, the paper's heatmaps). The patch-by-patch way cuts the padded digit into its patches and
+runs the network on each, in batches of 256 patches, as the paper's heatmap code does (Brendel &
+Bethge 2019, arXiv:1904.00760); the one-pass way runs it once on the digit (dense: once on the 16
+shifted copies, in one batch). Each side runs ``--rounds`` times, alternating,
+and the fastest run counts, since the machine is shared. The models are untrained BagNets in eval
+mode (the speed does not depend on the weights), so nothing trains; ``--accuracy`` also loads the
+zoo models (training them on first use) and prints their test accuracy beside mnist_cnn's.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import torch
+
+import seethrough as st
+from seethrough.bagnet import bagnet_evidence, patchwise_evidence
+from seethrough.zoo.bagnet import BagNet
+from seethrough.zoo.training import accuracy, mnist_tensors
+
+
+def seconds(function) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def time_patch(patch: int, x: torch.Tensor, rounds: int, dense: bool) -> dict:
+    torch.manual_seed(0)
+    model = st.Model(BagNet(patch).eval(), input_size=(28, 28), mean=(0.0,), std=(1.0,),
+                     labels=[str(d) for d in range(10)], name=f"bagnet{patch}")
+    one_pass = bagnet_evidence(model, x, dense=dense).values
+    reference = patchwise_evidence(model, x, dense=dense)
+    times = {"one_pass": float("inf"), "patchwise": float("inf")}
+    for _ in range(rounds):  # alternate, so that both see the same load
+        times["one_pass"] = min(times["one_pass"], seconds(lambda: bagnet_evidence(model, x, dense=dense)))
+        times["patchwise"] = min(times["patchwise"], seconds(lambda: patchwise_evidence(model, x, dense=dense)))
+    return {"patch": patch, "grid": "dense" if dense else "own", "digits": len(x),
+            "patches": int(one_pass[0, 0].numel()) * len(x),
+            "one_pass_s": round(times["one_pass"], 4), "patchwise_s": round(times["patchwise"], 4),
+            "ratio": round(times["patchwise"] / times["one_pass"], 1),
+            "max_abs_difference": float((one_pass - reference).abs().max())}
+
+
+def accuracies() -> dict:
+    images, labels = mnist_tensors("test")
+    return {name: round(accuracy(st.zoo.load(name, progress=True).module, images, labels), 4)
+            for name in ("bagnet9_mnist", "bagnet17_mnist", "mnist_cnn")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--digits", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--patches", default="9,17", help="patch sizes, from 9, 17, 33 (default 9,17)")
+    parser.add_argument("--accuracy", action="store_true", help="also the zoo models' test accuracy")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    x = mnist_tensors("test")[0][:args.digits]
+    with torch.inference_mode():
+        rows = [time_patch(patch, x, args.rounds, dense) for dense in (False, True) for patch in map(int, args.patches.split(","))]
+    result = {"threads": torch.get_num_threads(), "speed": rows,
+              "accuracy": accuracies() if args.accuracy else None}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"evidence maps of {args.digits} digits, fastest of {args.rounds} ({result['threads']} threads):")
+    for row in rows:
+        grid = "7x7 own grid" if row["grid"] == "own" else "28x28 dense "
+        print(f"  BagNet-{row['patch']:<2} {grid}  one pass {row['one_pass_s'] * 1000:8.1f} ms   patch by patch "
+              f"{row['patchwise_s'] * 1000:8.1f} ms   ratio {row['ratio']:6.1f}x   max |diff| {row['max_abs_difference']:.1e}")
+    if result["accuracy"]:
+        print("test accuracy (1,000 held-out digits): "
+              + ", ".join(f"{name} {value:.1%}" for name, value in result["accuracy"].items()))
+
+
+if __name__ == "__main__":
+    main()
