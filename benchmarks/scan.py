@@ -1,6 +1,6 @@
 """The streaming scan's throughput against the model's raw forward throughput at its best batch size.
 
-    .venv/bin/python benchmarks/scan.py [--size small|full] [--repeats 3] [--json]
+    .venv/bin/python benchmarks/scan.py [--size small|full] [--repeats 3] [--models M] [--layers L1,L2] [--json]
 
 For each model, the raw forward pass is timed at every batch size in BATCHES on inputs already in
 memory (under ``torch.inference_mode``), and the best examples/second is the reference. The scan is
@@ -78,7 +78,7 @@ def raw_forward(model: st.Model, inputs: torch.Tensor, batch: int) -> None:
             model(inputs[start:start + batch])
 
 
-def measure(name: str, size: str, repeats: int) -> dict:
+def measure(name: str, size: str, repeats: int, layers: list[str] | None = None) -> dict:
     model = st.zoo.load(name, progress=False)
     if name == "mnist_cnn":
         images = open_dataset("mnist").images[: 1000 if size == "small" else 5000]
@@ -88,7 +88,7 @@ def measure(name: str, size: str, repeats: int) -> dict:
         count = 32 if size == "small" else 256
         inputs = torch.randn((count, 3, 224, 224), generator=torch.Generator().manual_seed(0))
         stored = None
-    count, layers = len(inputs), CASES[name]
+    count, layers = len(inputs), layers or CASES[name]
     raw, scanned = {}, {}
     for batch in (b for b in BATCHES if b <= count):  # raw and scan take turns: both meet the same load
         seconds = interleaved({"raw": lambda b=batch: raw_forward(model, inputs, b),
@@ -113,9 +113,11 @@ def main() -> None:
     parser.add_argument("--size", choices=["small", "full"], default="full")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--models", default=",".join(CASES), help="comma-separated: " + ", ".join(CASES))
+    parser.add_argument("--layers", help="comma-separated layers to scan instead of the defaults (one model)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    results = [measure(name, args.size, args.repeats) for name in args.models.split(",")]
+    layers = args.layers.split(",") if args.layers else None
+    results = [measure(name, args.size, args.repeats, layers) for name in args.models.split(",")]
     if args.json:
         print(json.dumps(results, indent=2))
         return

@@ -11,10 +11,11 @@ from .attribution.occlusion import occlusion
 from .concepts import tcav
 from .errors import SeethroughError
 from .hooks import capture
+from .inside.scan import scan
 from .lime import lime_image, lime_stability, lime_tabular, lime_text
 from .model import Model, Prediction
 from .probes import probe
 from .trust import faithfulness, sanity
 
 __version__ = "0.1.0"
-__all__ = ["Attribution", "attribute", "list_methods", "occlusion", "Model", "Prediction", "SeethroughError", "faithfulness", "sanity", "capture", "lime_image", "lime_stability", "lime_tabular", "lime_text", "bagnet", "concepts", "inside", "tcav", "data", "probe", "zoo"]
+__all__ = ["Attribution", "attribute", "list_methods", "occlusion", "Model", "Prediction", "SeethroughError", "faithfulness", "sanity", "scan", "capture", "lime_image", "lime_stability", "lime_tabular", "lime_text", "bagnet", "concepts", "inside", "tcav", "data", "probe", "zoo"]

@@ -15,7 +15,11 @@ import sys
 
 from ..errors import SeethroughError
 
-ORDER = ["predict", "probe", "explain", "report", "demo", "layers", "samples", "models"]
+ORDER = ["predict", "probe", "explain", "occlude", "lime", "lime-text", "lime-tabular",  # behaviour, attribution
+         "filters", "scan", "examples", "patches", "pca",                                   # inside
+         "visualize", "dream", "style", "tcav", "channels",                                 # features, concepts
+         "sanity", "faithfulness", "bagnet",                                                # trust, by design
+         "report", "demo", "layers", "samples", "models"]
 
 
 class Parser(argparse.ArgumentParser):

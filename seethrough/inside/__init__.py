@@ -5,7 +5,6 @@ fields and deconvnet projections, PCA / t-SNE of a layer.
 >>> result = scan(model, "mnist", ["relu2", "fc"], k=9)       # one pass, O(k x channels) memory
 >>> top_examples(model, "mnist", "fc", 8, labels=[8], bottom=True, result=result)
 """
-from .channel_attribution import channel_contributions
 from .datasets import Dataset, open_dataset
 from .examples import Example, top_examples
 from .filters import Filters, conv_layers, filters
@@ -16,6 +15,6 @@ from .scan import LayerScan, ScanResult, scan
 from .streaming_pca import PrincipalComponents, fit_pca
 
 __all__ = ["Dataset", "Example", "Filters", "LayerScan", "Patch", "PrincipalComponents", "Projection", "ReceptiveField",
-           "ScanResult", "channel_contributions", "conv_layers", "deconvnet_units", "default_layer", "filters",
+           "ScanResult", "conv_layers", "deconvnet_units", "default_layer", "filters",
            "fit_pca", "knn_accuracy", "open_dataset", "project", "receptive_field", "receptive_fields", "scan",
            "top_examples", "top_patches"]

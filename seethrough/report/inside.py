@@ -3,7 +3,7 @@ channels that contribute most to the explained class (Zeiler & Fergus 2014, arXi
 from __future__ import annotations
 
 from ..errors import SeethroughError
-from ..inside.channel_attribution import channel_contributions
+from ..concepts.channels import channel_attribution
 from ..inside.filters import filters
 from ..inside.patches import default_layer, top_patches
 from ..render.filters_figure import filters_figure
@@ -33,8 +33,9 @@ def _filters(context: ReportContext) -> str:
 def _patches(context: ReportContext) -> str:
     model = context.model
     layer = context.extras.get("inside_layer") or default_layer(model)
-    contributions = channel_contributions(model, context.x, layer, target=context.target)[0]
-    chosen = [int(c) for c in contributions.topk(min(CHANNELS, len(contributions))).indices]
+    attribution = channel_attribution(model, context.x, layer, target=context.target)
+    contributions = attribution.values
+    chosen = [channel for channel, _ in attribution.top(CHANNELS)]
     dataset = _dataset(context)
     found = top_patches(model, dataset, layer, channels=chosen, k=PATCHES, progress=context.progress)
     label = model.label(context.target)
@@ -42,7 +43,7 @@ def _patches(context: ReportContext) -> str:
             for c in chosen]
     return (f"<h3>Top patches of the channels of {escape(layer)} that count most for '{escape(label)}'</h3>"
             "<p class=note>Channel contribution: activation x gradient of the class score, summed over the "
-            f"map. Patches: the {PATCHES} images of <i>{escape(str(dataset))}</i> on which each channel is "
+            f"map (the channel attribution of the concepts section). Patches: the {PATCHES} images of <i>{escape(str(dataset))}</i> on which each channel is "
             "highest, cropped to the exact receptive field of the strongest position; left, the deconvnet "
             "projection of that one activation back to the pixels (grey = 0).</p>"
             + table(["channel", "contribution", "strongest examples"], rows, numeric=(0, 1))

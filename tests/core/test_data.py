@@ -1,3 +1,5 @@
+import importlib
+
 import numpy as np
 import pytest
 
@@ -62,3 +64,18 @@ def test_shipped_masks_and_mask_files(tmp_path):
     Image.fromarray(np.zeros((4, 4), dtype=np.uint8)).save(tmp_path / "blank.png")
     with pytest.raises(SeethroughError, match="all one colour"):
         load_mask(str(tmp_path / "blank.png"), (4, 4))
+
+
+def test_mnist_is_parsed_once_and_then_read_from_the_cache(tmp_path, monkeypatch):
+    module = importlib.import_module("seethrough.data.mnist")
+    monkeypatch.setenv("SEETHROUGH_CACHE", str(tmp_path))
+    parsed = module.mnist.__wrapped__()
+    stored = list(tmp_path.glob("mnist5k-*.npz"))
+    assert len(stored) == 1
+    monkeypatch.setattr(module, "_parse", lambda: (_ for _ in ()).throw(AssertionError("parsed again")))
+    cached = module.mnist.__wrapped__()
+    assert all(np.array_equal(a, b) for a, b in zip(parsed, cached))
+    stored[0].write_bytes(b"not a zip")  # a damaged cache file is parsed again, not trusted
+    monkeypatch.undo()
+    monkeypatch.setenv("SEETHROUGH_CACHE", str(tmp_path))
+    assert np.array_equal(module.mnist.__wrapped__()[0], parsed[0])

@@ -8,7 +8,6 @@ import torch
 import seethrough as st
 from seethrough.attribution.deconvnet import deconvnet
 from seethrough.errors import SeethroughError
-from seethrough.inside.channel_attribution import channel_contributions
 from seethrough.inside.datasets import ArrayDataset, open_dataset
 from seethrough.inside.examples import top_examples
 from seethrough.inside.patches import deconvnet_units, default_layer, top_patches
@@ -76,17 +75,6 @@ def test_patches_are_the_scanned_activations_cropped_to_their_fields(mnist_cnn, 
             assert patch.projection.shape == patch.image.shape
             assert 0 <= patch.projection.min() and patch.projection.max() <= 1
     no_hooks_left(mnist_cnn.module)
-
-
-def test_contributions_add_up_to_the_logit_above_a_linear_head(mnist_cnn, digits):
-    """fc is linear in pool2, so activation x gradient over pool2's channels sums to logit - bias."""
-    x = digits.inputs(mnist_cnn, [0, 1])
-    contributions = channel_contributions(mnist_cnn, x, "pool2", target=3)
-    with torch.no_grad():
-        logits = mnist_cnn(x)[:, 3]
-    expected = (logits - mnist_cnn.module.fc.bias[3].detach()).double()
-    np.testing.assert_allclose(contributions.sum(1).double(), expected, rtol=1e-4)
-    assert contributions.shape == (2, 64) and not x.requires_grad
 
 
 def test_default_layer():
