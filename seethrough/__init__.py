@@ -5,7 +5,7 @@
 >>> x = model.preprocess(st.data.sample("chelsea"))
 >>> model.predict(x, top=3)
 """
-from . import bagnet, concepts, data, hooks, inside, zoo
+from . import bagnet, concepts, data, hooks, inside, optvis, zoo
 from .attribution import Attribution, attribute, list_methods
 from .attribution.occlusion import occlusion
 from .concepts import tcav
@@ -18,4 +18,4 @@ from .probes import probe
 from .trust import faithfulness, sanity
 
 __version__ = "0.1.0"
-__all__ = ["Attribution", "attribute", "list_methods", "occlusion", "Model", "Prediction", "SeethroughError", "faithfulness", "sanity", "scan", "capture", "lime_image", "lime_stability", "lime_tabular", "lime_text", "bagnet", "concepts", "inside", "tcav", "data", "probe", "zoo"]
+__all__ = ["Attribution", "attribute", "list_methods", "occlusion", "Model", "Prediction", "SeethroughError", "faithfulness", "sanity", "scan", "capture", "lime_image", "lime_stability", "lime_tabular", "lime_text", "bagnet", "concepts", "inside", "optvis", "tcav", "data", "probe", "zoo"]
