@@ -22,13 +22,15 @@ VARIANTS = ("smoothgrad", "smoothgrad_sq", "vargrad")
 def noise(x: torch.Tensor, n_samples: int, noise_level: float, seed: int) -> torch.Tensor:
     """Gaussian noise (n_samples, N, C, H, W), sigma = noise_level * (max - min) of each example.
 
-    Drawn on the CPU in float64 from a generator seeded with ``seed``, so the same seed gives the
-    same noise on every device.
+    Drawn on the CPU in the input's precision (float64 for float64 inputs, else float32) from a
+    generator seeded with ``seed``, so the same seed gives the same noise on every device.
     """
-    span = (x.flatten(1).amax(1) - x.flatten(1).amin(1)).double().cpu()
+    dtype = torch.float64 if x.dtype == torch.float64 else torch.float32
+    span = (x.flatten(1).amax(1) - x.flatten(1).amin(1)).to(dtype=dtype, device="cpu")
     generator = torch.Generator().manual_seed(seed)
-    draws = torch.randn((n_samples, *x.shape), generator=generator, dtype=torch.float64)
-    return (draws * (noise_level * span).view(1, -1, *([1] * (x.dim() - 1)))).to(dtype=x.dtype, device=x.device)
+    draws = torch.randn((n_samples, *x.shape), generator=generator, dtype=dtype)
+    draws *= (noise_level * span).view(1, -1, *([1] * (x.dim() - 1)))
+    return draws.to(dtype=x.dtype, device=x.device)
 
 
 @register("smoothgrad")
