@@ -20,8 +20,22 @@ def add_arguments(parser) -> None:
                         help="a channel's score on an example: max or mean over its map (default max); "
                              "none: every neuron C:Y:X is its own unit")
     parser.add_argument("--label", help="scan only examples with these labels, e.g. 8 or 3,8")
+    parser.add_argument("--activation-stats", action="store_true",
+                        help="also keep each channel's mean/std/min/max over every activation (all positions); "
+                             "slower: three more passes over each map")
     add_model_options(parser)
     add_output_options(parser, out_help="write the scan (.npz) for 'examples --scan' and 'patches --scan'")
+
+
+def layer_summary(layer) -> dict:
+    """A layer's line in the summary: mean score over its units, the strongest unit; the mean over
+    every activation too when the scan kept activation statistics."""
+    summary = {"shape": list(layer.shape), "mean_score": float(np.mean(layer.score_mean)),
+               "strongest_unit": int(np.argmax(layer.top_values[:, 0])),
+               "strongest_value": float(np.max(layer.top_values[:, 0]))}
+    if layer.mean is not None:
+        summary["mean_activation"] = float(np.mean(layer.mean))
+    return summary
 
 
 def run(args) -> int:
@@ -31,21 +45,19 @@ def run(args) -> int:
     dataset = open_dataset(args.dataset)
     model = load_model(args)
     result = scan(model, dataset, args.layer, k=k, reduce=args.reduce, labels=labels, batch_size=args.batch_size,
-                  progress=not args.quiet)
+                  activation_statistics=args.activation_stats, progress=not args.quiet)
     if args.out:
         result.save(args.out)
     summary = {"model": model.name, "dataset": dataset.name, "examples": result.count, "k": k,
                "reduce": args.reduce, "file": args.out,
-               "layers": {name: {"shape": list(s.shape), "mean": float(np.mean(s.mean)),
-                                 "strongest_unit": int(np.argmax(s.top_values[:, 0])),
-                                 "strongest_value": float(np.max(s.top_values[:, 0]))}
-                          for name, s in result.layers.items()}}
+               "layers": {name: layer_summary(s) for name, s in result.layers.items()}}
     if args.json:
         print_json(summary)
     else:
         print(f"scanned {result.count} examples of {dataset.name} with {model.name}")
         for name, layer in summary["layers"].items():
-            print(f"{name}: {layer['shape']}, mean activation {layer['mean']:.4g}, strongest unit "
+            overall = (f", mean activation {layer['mean_activation']:.4g}" if "mean_activation" in layer else "")
+            print(f"{name}: {layer['shape']}, mean score {layer['mean_score']:.4g}{overall}, strongest unit "
                   f"{layer['strongest_unit']} ({layer['strongest_value']:.4g})")
         if args.out:
             print(f"wrote {args.out}")

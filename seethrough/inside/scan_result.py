@@ -12,7 +12,8 @@ from ..errors import SeethroughError, unknown
 from ..files import atomic_path
 
 _ARRAYS = ("top_values", "top_ids", "top_positions", "bottom_values", "bottom_ids", "bottom_positions",
-           "mean", "std", "minimum", "maximum")
+           "score_mean", "score_std")
+_OPTIONAL = ("mean", "std", "minimum", "maximum")  # only in a scan with activation statistics
 
 
 @dataclass
@@ -24,7 +25,10 @@ class LayerScan:
     top_values, top_ids : (C, k) the k highest scores of each channel, highest first, and their examples.
     top_positions : (C, k, 2) the (y, x) of the map's maximum in that example; -1 for a layer with no space.
     bottom_values, bottom_ids, bottom_positions : the same for the k lowest scores, lowest first.
-    mean, std, minimum, maximum : (C,) over every activation of the channel (all examples and positions).
+    score_mean, score_std : (C,) each unit's score over the examples (its extremes are
+        ``top_values[:, 0]`` and ``bottom_values[:, 0]``).
+    mean, std, minimum, maximum : (C,) over every activation of the channel (all examples and
+        positions); None unless the scan was run with ``activation_statistics=True``.
     shape : one example's output shape, (C,) or (C, H, W).
     count : the number of examples scanned.
     """
@@ -38,10 +42,12 @@ class LayerScan:
     bottom_values: np.ndarray
     bottom_ids: np.ndarray
     bottom_positions: np.ndarray
-    mean: np.ndarray
-    std: np.ndarray
-    minimum: np.ndarray
-    maximum: np.ndarray
+    score_mean: np.ndarray
+    score_std: np.ndarray
+    mean: np.ndarray | None = None
+    std: np.ndarray | None = None
+    minimum: np.ndarray | None = None
+    maximum: np.ndarray | None = None
 
     @property
     def channels(self) -> int:
@@ -77,7 +83,8 @@ class ScanResult:
                                                "reduce": self.reduce, "count": self.count, "labels": self.labels,
                                                "layers": {n: list(s.shape) for n, s in self.layers.items()}}))}
         for number, scan in enumerate(self.layers.values()):
-            arrays.update({f"{number}.{name}": getattr(scan, name) for name in _ARRAYS})
+            arrays.update({f"{number}.{name}": getattr(scan, name) for name in _ARRAYS + _OPTIONAL
+                           if getattr(scan, name) is not None})
         with atomic_path(path) as temporary, open(temporary, "wb") as handle:
             np.savez(handle, **arrays)
 
@@ -91,6 +98,8 @@ class ScanResult:
                              labels=meta.get("labels"))
                 for number, (name, shape) in enumerate(meta["layers"].items()):
                     arrays = {key: archive[f"{number}.{key}"] for key in _ARRAYS}
+                    arrays.update({key: archive[f"{number}.{key}"] for key in _OPTIONAL
+                                   if f"{number}.{key}" in archive.files})
                     result.layers[name] = LayerScan(name, tuple(shape), meta["count"], **arrays)
         except (OSError, KeyError, ValueError) as error:
             raise SeethroughError(f"{path} is not a scan written by seethrough ({error.__class__.__name__})") from None

@@ -21,12 +21,14 @@ def brute_force(model, data: np.ndarray, layer: str) -> torch.Tensor:
     return outputs[layer]
 
 
-@pytest.mark.parametrize("reduce,merge_every", [("max", 256), ("mean", 256), ("max", 3), ("mean", 10)])
-def test_top_and_bottom_equal_a_full_sort(reduce, merge_every, monkeypatch):
+@pytest.mark.parametrize("reduce,merge_every,activations", [("max", 256, True), ("mean", 256, True), ("max", 3, False),
+                                                              ("mean", 10, True), ("max", 256, False)])
+def test_top_and_bottom_equal_a_full_sort(reduce, merge_every, activations, monkeypatch):
     """Merging every 3 or 10 examples exercises the stale threshold that limits the arg-max work."""
     monkeypatch.setattr(sys.modules["seethrough.inside.scan"], "MERGE_EVERY", merge_every)
     model, data = small_conv(), images(37)
-    result = scan(model, data, ["conv2", "relu2", "fc"], k=5, reduce=reduce, batch_size=7, progress=False)
+    result = scan(model, data, ["conv2", "relu2", "fc"], k=5, reduce=reduce, batch_size=7,
+                  activation_statistics=activations, progress=False)
     for layer in ("conv2", "relu2", "fc"):
         full = brute_force(model, data, layer).numpy()
         flat = full.reshape(len(full), full.shape[1], -1)
@@ -47,6 +49,11 @@ def test_top_and_bottom_equal_a_full_sort(reduce, merge_every, monkeypatch):
                     assert tuple(got.top_positions[channel, rank]) == (where // width, where % width)
             if layer == "fc":
                 assert (got.top_positions == -1).all()
+        np.testing.assert_allclose(got.score_mean, score.mean(0), rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(got.score_std, score.std(0), rtol=1e-5, atol=1e-9)
+        if not activations:
+            assert got.mean is None and got.std is None and got.minimum is None and got.maximum is None
+            continue
         np.testing.assert_allclose(got.mean, full.transpose(1, 0, *range(2, full.ndim)).reshape(full.shape[1], -1)
                                    .mean(1), rtol=1e-9, atol=1e-12)
         per_channel = np.moveaxis(full, 1, 0).reshape(full.shape[1], -1)
@@ -109,16 +116,22 @@ def test_bad_requests_are_errors(tmp_path):
         result["conv1"]
 
 
-def test_save_and_load_round_trip(tmp_path):
+@pytest.mark.parametrize("activations", [False, True])
+def test_save_and_load_round_trip(tmp_path, activations):
     model = small_conv()
-    result = scan(model, images(20), ["conv2", "fc"], k=4, labels=None, progress=False)
+    result = scan(model, images(20), ["conv2", "fc"], k=4, labels=None, activation_statistics=activations,
+                  progress=False)
     path = tmp_path / "scan.npz"
     result.save(path)
     loaded = ScanResult.load(path)
     assert (loaded.model, loaded.dataset, loaded.k, loaded.count, loaded.labels) == ("small_conv", "array", 4, 20, None)
     for layer in ("conv2", "fc"):
-        for name in ("top_values", "top_ids", "top_positions", "bottom_values", "bottom_ids", "mean", "std"):
-            np.testing.assert_array_equal(getattr(loaded[layer], name), getattr(result[layer], name))
+        for name in ("top_values", "top_ids", "top_positions", "bottom_values", "bottom_ids", "score_mean", "score_std",
+                     "mean", "std", "minimum", "maximum"):
+            if activations or not name.startswith(("score", "top", "bottom")):
+                assert (getattr(loaded[layer], name) is None) == (not activations)
+            if getattr(result[layer], name) is not None:
+                np.testing.assert_array_equal(getattr(loaded[layer], name), getattr(result[layer], name))
         assert loaded[layer].shape == result[layer].shape
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"not a scan")
