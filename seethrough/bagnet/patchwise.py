@@ -11,10 +11,11 @@ import torch
 from torch import nn
 
 from ..errors import SeethroughError
+from . import evidence
 from .evidence import bagnet_module
 
 
-def patchwise_evidence(model, x: torch.Tensor, *, dense: bool = False, batch_size: int = 256) -> torch.Tensor:
+def patchwise_evidence(model, x: torch.Tensor, *, dense: bool = False, batch_size: int | None = None) -> torch.Tensor:
     """The class logits (N, classes, gh, gw) of every patch, computed patch by patch.
 
     Parameters
@@ -23,7 +24,8 @@ def patchwise_evidence(model, x: torch.Tensor, *, dense: bool = False, batch_siz
     x : preprocessed inputs (N, C, H, W); not modified.
     dense : False: the network's own grid of patches; True: the patch centred on every pixel
         (zero padding around the input), as the paper's heatmap code.
-    batch_size : patches per forward pass.
+    batch_size : patches per forward pass; None: about ``CHUNK_PIXELS`` input pixels' worth, the
+        same rule as the one pass (the fastest batch here: ~3,200 patches of 9 px, ~900 of 17, ~240 of 33).
 
     Returns
     -------
@@ -31,10 +33,11 @@ def patchwise_evidence(model, x: torch.Tensor, *, dense: bool = False, batch_siz
     of the padded input starting at row ``step * i`` and column ``step * j``; with ``dense``,
     (N, classes, H, W) with ``step`` 1 and the input padded by half a patch on each side.
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
         raise SeethroughError(f"batch_size must be a positive whole number, got {batch_size!r}")
     module = bagnet_module(model)
     patch, step = module.patch, (1 if dense else module.step)
+    batch_size = batch_size or max(1, evidence.CHUNK_PIXELS // (patch * patch))
     with torch.no_grad():
         if dense:
             half = (patch - 1) // 2

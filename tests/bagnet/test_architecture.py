@@ -84,3 +84,23 @@ def test_dense_map_equals_every_pixels_patch_run_alone(patch):
     torch.testing.assert_close(dense.values, patchwise_evidence(model, x, dense=True), rtol=1e-10, atol=1e-10)
     # the network's own grid is the subset of pixels 2, 6, ..., 26 (the centres of its patches)
     torch.testing.assert_close(dense.values[:, :, 2::4, 2::4], bagnet_evidence(model, x).values, rtol=1e-12, atol=1e-12)
+
+
+def test_maps_computed_in_chunks_equal_the_patch_loop(monkeypatch):
+    """Large batches run a few examples (or shifted copies) per call; the chunk seams change nothing."""
+    from seethrough.bagnet import evidence
+
+    monkeypatch.setattr(evidence, "CHUNK_PIXELS", 2 * 28 * 28 + 1)  # two digits, or one shifted copy, per call
+    model = random_bagnet(9, seed=3)
+    x = torch.rand(5, 1, 28, 28, dtype=torch.float64, generator=torch.Generator().manual_seed(6))
+    calls = []
+    handle = model.module.stem.register_forward_hook(lambda module, inputs, output: calls.append(len(output)))
+    try:
+        grid = bagnet_evidence(model, x)
+        dense = bagnet_evidence(model, x, dense=True)
+    finally:
+        handle.remove()
+    assert calls[:3] == [2, 2, 1] and len(calls) > 3 + 5  # the grid in 3 calls, the 80 shifted copies in many
+    torch.testing.assert_close(grid.values, patchwise_evidence(model, x), rtol=1e-10, atol=1e-10)
+    torch.testing.assert_close(dense.values, patchwise_evidence(model, x, dense=True), rtol=1e-10, atol=1e-10)
+    torch.testing.assert_close(grid.logits, model(x), rtol=1e-12, atol=1e-12)

@@ -25,6 +25,23 @@ def test_target_selects_the_class_map():
     assert summary["logits"][3] == pytest.approx(float(chosen.values[1, 3].mean()), abs=1e-5)
 
 
+def test_the_top1_map_costs_one_pass_of_the_network():
+    model = random_bagnet(17, seed=5)
+    x = torch.rand(3, 1, 28, 28, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
+    calls = []
+    handle = model.module.stem.register_forward_hook(lambda module, inputs, output: calls.append(len(output)))
+    try:
+        grid = bagnet_evidence(model, x)
+        passes_grid, calls[:] = list(calls), []
+        bagnet_evidence(model, x, dense=True)
+        passes_dense = list(calls)
+    finally:
+        handle.remove()
+    assert passes_grid == [3]  # the top-1 class is read off the evidence, not from a second forward pass
+    assert passes_dense == [3, 3 * model.module.step ** 2]  # the grid (for the logits), then the shifted copies
+    assert torch.equal(grid.target, model(x).argmax(1)) and grid.target_label in {"top-1"} | set(model.labels)
+
+
 def test_a_model_that_is_not_a_bagnet_is_refused():
     cnn = st.Model(MnistCNN().eval(), input_size=(28, 28), mean=(0.0,), std=(1.0,), name="plain_cnn")
     with pytest.raises(SeethroughError, match="plain_cnn is not a BagNet"):
