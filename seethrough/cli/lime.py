@@ -29,7 +29,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--batch-size", type=int, help="images per forward pass (default 4 at 224 px, "
                                                        "more for smaller inputs)")
     parser.add_argument("--stability", action="store_true",
-                        help="also run 4 more seeds and report the top-5 superpixel Jaccard overlap")
+                        help="also run 4 more seeds and report the top-5 superpixel Jaccard overlap "
+                             "(4 more full LIME runs: about 5x the time)")
     parser.add_argument("--stability-out", metavar="FIG.png", help="write the stability figure here")
     add_model_options(parser)
     add_output_options(parser, out_help="write the figure: image, superpixels, evidence for and against")
