@@ -9,6 +9,7 @@ from seethrough.errors import SeethroughError
 from seethrough.zoo.bagnet import PATCH_SIZES, BagNet, Bottleneck, patch_geometry
 
 from .random_bagnets import random_bagnet
+from .stem_calls import stem_batches
 
 
 def gradient_support(model, row: int, col: int) -> torch.Tensor:
@@ -93,13 +94,9 @@ def test_maps_computed_in_chunks_equal_the_patch_loop(monkeypatch):
     monkeypatch.setattr(evidence, "CHUNK_PIXELS", 2 * 28 * 28 + 1)  # two digits, or one shifted copy, per call
     model = random_bagnet(9, seed=3)
     x = torch.rand(5, 1, 28, 28, dtype=torch.float64, generator=torch.Generator().manual_seed(6))
-    calls = []
-    handle = model.module.stem.register_forward_hook(lambda module, inputs, output: calls.append(len(output)))
-    try:
+    with stem_batches(model) as calls:
         grid = bagnet_evidence(model, x)
         dense = bagnet_evidence(model, x, dense=True)
-    finally:
-        handle.remove()
     assert calls[:3] == [2, 2, 1] and len(calls) > 3 + 5  # the grid in 3 calls, the 80 shifted copies in many
     torch.testing.assert_close(grid.values, patchwise_evidence(model, x), rtol=1e-10, atol=1e-10)
     torch.testing.assert_close(dense.values, patchwise_evidence(model, x, dense=True), rtol=1e-10, atol=1e-10)

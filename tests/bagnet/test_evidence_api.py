@@ -10,6 +10,7 @@ from seethrough.errors import SeethroughError
 from seethrough.zoo.mnist_cnn import MnistCNN
 
 from .random_bagnets import random_bagnet
+from .stem_calls import stem_batches
 
 
 def test_target_selects_the_class_map():
@@ -28,15 +29,10 @@ def test_target_selects_the_class_map():
 def test_the_top1_map_costs_one_pass_of_the_network():
     model = random_bagnet(17, seed=5)
     x = torch.rand(3, 1, 28, 28, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
-    calls = []
-    handle = model.module.stem.register_forward_hook(lambda module, inputs, output: calls.append(len(output)))
-    try:
+    with stem_batches(model) as passes_grid:
         grid = bagnet_evidence(model, x)
-        passes_grid, calls[:] = list(calls), []
+    with stem_batches(model) as passes_dense:
         bagnet_evidence(model, x, dense=True)
-        passes_dense = list(calls)
-    finally:
-        handle.remove()
     assert passes_grid == [3]  # the top-1 class is read off the evidence, not from a second forward pass
     assert passes_dense == [3, 3 * model.module.step ** 2]  # the grid (for the logits), then the shifted copies
     assert torch.equal(grid.target, model(x).argmax(1)) and grid.target_label in {"top-1"} | set(model.labels)
