@@ -104,7 +104,7 @@ CHUNK_PIXELS = 2 ** 18
 def in_chunks(function, x: torch.Tensor) -> torch.Tensor:
     """``function`` applied to ``x`` (N, C, H, W) a few examples at a time, concatenated."""
     per_call = max(1, CHUNK_PIXELS // (x.shape[-2] * x.shape[-1]))
-    return torch.cat([function(x[start:start + per_call]) for start in range(0, len(x), per_call)])
+    return torch.cat([function(x[start:start + per_call]) for start in range(0, max(len(x), 1), per_call)])
 
 
 def dense_patch_logits(module: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
