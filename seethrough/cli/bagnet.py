@@ -8,7 +8,10 @@ import numpy as np
 
 from ..errors import SeethroughError
 from ..files import save_figure
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 
 NAME = "bagnet"
 HELP = "BagNet (Brendel & Bethge 2019): exact per-patch class evidence of a digit, or a data set's top patches"

@@ -6,7 +6,10 @@ from ..data import load_image
 from ..errors import SeethroughError
 from ..files import save_figure
 from ..render.channels_figure import channels_figure
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 
 NAME = "channels"
 HELP = "channel attribution: the channels of a layer that carry a class (or A versus B), with their pictures"

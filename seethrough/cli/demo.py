@@ -1,7 +1,7 @@
 """seethrough demo: the main job on the built-in model and image (EfficientNet-Lite0 on chelsea)."""
 from __future__ import annotations
 
-from .common import add_output_options
+from .options import add_output_options
 from .report import write_report
 
 NAME = "demo"

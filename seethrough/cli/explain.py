@@ -15,7 +15,10 @@ from ..errors import SeethroughError, unknown
 from ..files import atomic_path, save_array, save_figure
 from ..progress import Progress
 from ..render.heatmaps import LECTURE_ORDER, certificate_text, comparison_figure, explanation_figure
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 
 NAME = "explain"
 HELP = "attribute a decision to the input's pixels (saliency, integrated gradients, LRP, Grad-CAM, ..., or all)"

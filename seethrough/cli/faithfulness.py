@@ -11,7 +11,10 @@ from ..progress import Progress
 from ..render.trust_figures import faithfulness_figure
 from ..trust.faithfulness import deletion, insertion
 from ..trust.verdict import faithfulness_words
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 from .trust_inputs import add_method_arguments, method_options, parse_methods
 
 NAME = "faithfulness"

@@ -4,7 +4,10 @@ from __future__ import annotations
 from ..files import save_figure
 from ..inside.filters import MODES, filters
 from ..render.filters_figure import filters_figure
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 
 NAME = "filters"
 HELP = "show a convolution layer's kernels: the first layer's as an RGB grid, others per input channel or summed"

@@ -1,7 +1,10 @@
 """seethrough layers: every named layer of a model with its output shape."""
 from __future__ import annotations
 
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 
 NAME = "layers"
 HELP = "list a model's layers by dotted name, with their output shapes for one input"

@@ -8,7 +8,10 @@ from ..lime import SEGMENTATIONS, lime_image, lime_stability
 from ..lime.hiding import HIDES, check_hide
 from ..lime.segmentation import check_segmentation
 from ..render.lime_figures import lime_image_figure, stability_figure
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 
 NAME = "lime"
 HELP = "LIME on an image: superpixels for and against a class, with the surrogate's R^2 and stability"

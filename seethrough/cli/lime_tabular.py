@@ -6,7 +6,9 @@ from ..files import save_figure
 from ..lime import lime_tabular
 from ..lime.tabular_model import DATASETS, tabular_demo
 from ..render.lime_figures import lime_tabular_figure
-from .common import add_output_options, prepare, print_json
+from .json_output import print_json
+from .options import add_output_options
+from .prepare import prepare
 
 NAME = "lime-tabular"
 HELP = "LIME on a table row: a random forest on a bundled scikit-learn dataset, explained by feature quartiles"

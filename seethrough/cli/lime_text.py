@@ -9,7 +9,9 @@ from ..errors import SeethroughError
 from ..files import write_text
 from ..lime import lime_text
 from ..render.lime_figures import lime_text_html
-from .common import add_output_options, prepare, print_json
+from .json_output import print_json
+from .options import add_output_options
+from .prepare import prepare
 
 NAME = "lime-text"
 HELP = "LIME on text: words for and against a class, as an HTML page (zero-shot sentence model by default)"

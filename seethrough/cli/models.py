@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..zoo import list_models
-from .common import print_json
+from .json_output import print_json
 
 NAME = "models"
 HELP = "list the built-in models (a user's file.py:factory or TorchScript .pt works too)"

@@ -10,7 +10,10 @@ from ..attribution.occlusion import SCORES, SUMMARIES, occlusion
 from ..errors import SeethroughError
 from ..files import atomic_path, save_array, save_figure
 from ..render.occlusion_figure import occlusion_figure
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 from .explain import FIGURE_SUFFIXES, load_baseline, load_input
 
 NAME = "occlude"

@@ -8,7 +8,10 @@ from ..files import save_figure
 from ..inside.datasets import open_dataset
 from ..inside.pca import POOLS, project
 from ..render.projection_figure import projection_figure
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 from .inside_options import add_dataset_options
 
 NAME = "pca"

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from ..data import load_image
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 
 NAME = "predict"
 HELP = "classify an image: the top-K classes with their probabilities"

@@ -6,7 +6,10 @@ from ..errors import SeethroughError
 from ..files import save_figure
 from ..probes import parse_box, probe
 from ..render.figures import probe_figure
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 from .inputs import object_mask, texture_box
 
 NAME = "probe"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..data import list_samples
-from .common import print_json
+from .json_output import print_json
 
 NAME = "samples"
 HELP = "list the built-in sample images (use them as sample:NAME)"

@@ -9,7 +9,10 @@ from ..files import save_figure
 from ..render.trust_figures import randomization_figure, step_label
 from ..trust.randomization import MODES, randomization
 from ..trust.verdict import kept_share, randomization_words
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 from .trust_inputs import add_method_arguments, method_options, parse_methods
 
 NAME = "sanity"

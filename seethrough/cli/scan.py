@@ -5,7 +5,10 @@ import numpy as np
 
 from ..inside.datasets import open_dataset
 from ..inside.scan import scan
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 from .inside_options import add_dataset_options, checked_k, integers
 
 NAME = "scan"

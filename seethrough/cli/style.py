@@ -6,7 +6,10 @@ from ..errors import SeethroughError
 from ..files import save_figure
 from ..optvis import style_transfer
 from ..render.optvis_figures import check_suffix, pixels_image, save_image, side_by_side
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 
 NAME = "style"
 HELP = "neural style transfer (Gatys et al.): the content of one image with the textures of another"

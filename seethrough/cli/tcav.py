@@ -8,7 +8,10 @@ from ..concepts.tcav import tcav
 from ..errors import SeethroughError
 from ..files import save_figure
 from ..render.tcav_figure import tcav_figure
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 
 NAME = "tcav"
 HELP = "TCAV: test how much human concepts (striped, dotted, your folders) matter to a class, with a t-test"

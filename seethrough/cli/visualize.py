@@ -10,7 +10,10 @@ from ..errors import SeethroughError
 from ..optvis import objectives, parse_objective, probabilities_under_transforms, render
 from ..optvis.parse import default_diversity_layer
 from ..render.optvis_figures import check_suffix, save_images
-from .common import add_model_options, add_output_options, load_model, prepare, print_json
+from .json_output import print_json
+from .model_option import load_model
+from .options import add_model_options, add_output_options
+from .prepare import prepare
 
 NAME = "visualize"
 HELP = "feature visualization: optimize an image to excite a class, channel, neuron, layer or direction"
