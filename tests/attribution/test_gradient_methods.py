@@ -19,7 +19,7 @@ def _inputs(seed: int = 0, n: int = 3) -> torch.Tensor:
     return torch.randn(n, 3, 6, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
 
 
-def _close(ours: torch.Tensor, expected: torch.Tensor, rtol: float = 1e-6) -> None:
+def assert_near(ours: torch.Tensor, expected: torch.Tensor, rtol: float = 1e-6) -> None:
     torch.testing.assert_close(ours, expected, rtol=rtol, atol=rtol * float(expected.detach().abs().max()))
 
 
@@ -63,11 +63,11 @@ def _model(module, size=6, classes=3):
 def test_saliency_and_gradient_x_input_match_captum(target):
     from captum.attr import InputXGradient, Saliency
     net, x = tiny(), _inputs()
-    _close(st.attribute(wrap(net), x, target=target, method="saliency").values,
+    assert_near(st.attribute(wrap(net), x, target=target, method="saliency").values,
            _captum(Saliency, net, inputs=x.clone(), target=target, abs=True))
-    _close(st.attribute(wrap(net), x, target=target, method="saliency", absolute=False).values,
+    assert_near(st.attribute(wrap(net), x, target=target, method="saliency", absolute=False).values,
            _captum(Saliency, net, inputs=x.clone(), target=target, abs=False))
-    _close(st.attribute(wrap(net), x, target=target, method="input_x_gradient").values,
+    assert_near(st.attribute(wrap(net), x, target=target, method="input_x_gradient").values,
            _captum(InputXGradient, net, inputs=x.clone(), target=target))
 
 
@@ -85,7 +85,7 @@ def test_integrated_gradients_match_captum_for_every_rule(rule):
         # its attributions are short by a factor 11/12 even on a linear model. Ours use 1/(n - 1); see
         # test_linear_model_closed_forms for the exact answer.
         expected = expected * 12 / 11
-    _close(ours.values, expected)
+    assert_near(ours.values, expected)
 
 
 def test_gradcam_matches_captum_layer_gradcam():
@@ -93,7 +93,7 @@ def test_gradcam_matches_captum_layer_gradcam():
     net, x = tiny(), _inputs()
     expected = _captum(LayerGradCam, net, net.relu2, inputs=x.clone(), target=2, relu_attributions=True)
     ours = st.attribute(wrap(net), x, target=2, method="gradcam", layer="relu2")
-    _close(ours.values, expected.squeeze(1))
+    assert_near(ours.values, expected.squeeze(1))
     assert ours.values.shape == (3, 4, 4)
 
 
@@ -103,7 +103,7 @@ def test_guided_gradcam_matches_captum_with_bilinear_upsampling(target):
     net, x = tiny(), _inputs()
     expected = _captum(GuidedGradCam, net, net.relu2, inputs=x.clone(), target=target, interpolate_mode="bilinear")
     ours = st.attribute(wrap(net), x, target=target, method="guided_gradcam", layer="relu2")
-    _close(ours.values, expected)
+    assert_near(ours.values, expected)
     assert ours.values.shape == x.shape and float(ours.values.abs().max()) > 0
 
 
@@ -113,7 +113,7 @@ def test_smoothgrad_is_the_mean_of_captums_gradients_at_the_same_noisy_inputs():
     eps = noise(x, 6, 0.2, seed=3)
     expected = sum(_captum(Saliency, net, inputs=x + e, target=0, abs=False) for e in eps) / 6
     ours = st.attribute(wrap(net), x, target=0, method="smoothgrad", n_samples=6, noise_level=0.2, seed=3)
-    _close(ours.values, expected)
+    assert_near(ours.values, expected)
 
 
 # ----- known answers --------------------------------------------------------------------------------
@@ -121,14 +121,14 @@ def test_linear_model_closed_forms():
     model = _model(Linear(), size=4, classes=2)
     w, b = model.module.fc.weight[1].view(1, 3, 4, 4), model.module.fc.bias[1]
     x = torch.randn(2, 3, 4, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
-    _close(st.attribute(model, x, target=1, method="saliency").values, w.abs().expand_as(x))
-    _close(st.attribute(model, x, target=1, method="input_x_gradient").values, x * w)
+    assert_near(st.attribute(model, x, target=1, method="saliency").values, w.abs().expand_as(x))
+    assert_near(st.attribute(model, x, target=1, method="input_x_gradient").values, x * w)
     for rule in RULES:  # the integrand is constant: any rule, any steps, exact
         result = st.attribute(model, x, target=1, method="integrated_gradients", baseline=0.5, n_steps=3, rule=rule)
-        _close(result.values, (x - 0.5) * w)
+        assert_near(result.values, (x - 0.5) * w)
         assert max(result.certificates["relative_gap"]) < 1e-10
     delta = st.attribute(model, x, target=1, method="integrated_gradients").certificates["delta"]
-    _close(torch.tensor(delta, dtype=torch.float64), (x * w).flatten(1).sum(1))  # f(x) - f(0), bias cancels
+    assert_near(torch.tensor(delta, dtype=torch.float64), (x * w).flatten(1).sum(1))  # f(x) - f(0), bias cancels
     assert b.abs() > 0
 
 
@@ -153,8 +153,8 @@ def test_cam_is_grad_cam_without_relu_times_the_number_of_positions_and_rebuilds
     x = _inputs(2)
     cam = st.attribute(model, x, target=3, method="cam")
     raw = st.attribute(model, x, target=3, method="gradcam", relu=False, layer="act")
-    _close(cam.values, raw.values * 36)
-    _close(torch.tensor(cam.certificates["logit_from_map"]), torch.tensor(cam.certificates["logit"]))
+    assert_near(cam.values, raw.values * 36)
+    assert_near(torch.tensor(cam.certificates["logit_from_map"]), torch.tensor(cam.certificates["logit"]))
     assert cam.certificates["layer"] == "act"  # the default: the last spatial layer called
 
 
@@ -168,7 +168,7 @@ def test_a_hidden_unit_target_differentiates_that_one_activation():
     values = st.attribute(wrap(net), x, target="conv1:2:1:3", method="saliency", absolute=False).values
     leaf = x.clone().requires_grad_()
     net.conv1(leaf)[:, 2, 1, 3].sum().backward()
-    _close(values, leaf.grad)
+    assert_near(values, leaf.grad)
     support = values.abs().sum((0, 1)) > 0  # the unit sees its 3x3 receptive field and nothing else
     assert support.nonzero().tolist() == [[r, c] for r in range(1, 4) for c in range(3, 6)]
     mean = st.attribute(wrap(net), x, target="conv2:4", method="input_x_gradient")
@@ -201,7 +201,7 @@ def test_batching_and_seeds_do_not_change_results():
     net, x = tiny(), _inputs()
     one = st.attribute(wrap(net), x, target=0, method="integrated_gradients", n_steps=7, batch_size=1).values
     big = st.attribute(wrap(net), x, target=0, method="integrated_gradients", n_steps=7, batch_size=64).values
-    _close(one, big, rtol=1e-12)
+    assert_near(one, big, rtol=1e-12)
     runs = [st.attribute(wrap(net), x, target=0, method="smoothgrad", n_samples=3, seed=s).values for s in (5, 5, 6)]
     assert torch.equal(runs[0], runs[1]) and not torch.equal(runs[0], runs[2])
     uniform = [st.attribute(wrap(net), x, target=0, method="integrated_gradients", baseline="uniform", seed=s,
@@ -229,5 +229,5 @@ def test_the_methods_work_under_the_callers_no_grad():
     with torch.no_grad():
         for method in ("saliency", "input_x_gradient", "smoothgrad", "gradcam", "integrated_gradients"):
             st.attribute(wrap(net), x, target=0, method=method)
-        _close(st.attribute(wrap(net), x, target=0, method="integrated_gradients", n_steps=5).values, expected)
+        assert_near(st.attribute(wrap(net), x, target=0, method="integrated_gradients", n_steps=5).values, expected)
     assert F.relu is torch.nn.functional.relu

@@ -23,19 +23,19 @@ def bagnet17():
 
 
 @pytest.fixture(scope="module")
-def test_digits():
+def held_out_digits():
     return mnist_tensors("test")
 
 
-def test_zoo_bagnets_classify_held_out_digits(bagnet17, test_digits):
-    images, labels = test_digits
+def test_zoo_bagnets_classify_held_out_digits(bagnet17, held_out_digits):
+    images, labels = held_out_digits
     assert bagnet17.module.patch == 17 and not bagnet17.module.training
     assert accuracy(bagnet17.module, images, labels) >= 0.94
     assert accuracy(st.zoo.load("bagnet9_mnist", progress=False).module, images, labels) >= 0.88
 
 
-def test_trained_evidence_is_exact(bagnet17, test_digits):
-    x = test_digits[0][:4]
+def test_trained_evidence_is_exact(bagnet17, held_out_digits):
+    x = held_out_digits[0][:4]
     evidence = bagnet_evidence(bagnet17, x)
     torch.testing.assert_close(evidence.values, patchwise_evidence(bagnet17, x), rtol=1e-4, atol=1e-4)
     torch.testing.assert_close(evidence.logits, bagnet17(x), rtol=1e-5, atol=1e-5)

@@ -112,7 +112,10 @@ def test_hooks_are_removed_when_the_objective_raises(tiny, no_hooks_left):
 
 def test_training_mode_batchnorm_warns():
     module = TinyBN()
-    with pytest.warns(UserWarning):
+    with pytest.warns(UserWarning) as made:
         model = st.Model(module, input_size=(32, 32), name="training")
-    with pytest.warns(UserWarning, match="training mode"):
+    assert "training: BatchNorm or dropout layers are in training mode" in str(made[0].message)
+    with pytest.warns(UserWarning, match="training mode") as rendering:
         render(model, O.channel("conv2", 0), steps=1, progress=False)
+    assert any("Call module.eval() first" in str(warning.message) for warning in rendering)
+    assert module.training  # warned, not silently switched: the user's module keeps its mode
