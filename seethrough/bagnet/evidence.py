@@ -101,9 +101,10 @@ def per_example_classes(target, count: int, classes: int) -> torch.Tensor:
 CHUNK_PIXELS = 2 ** 18
 
 
-def in_chunks(function, x: torch.Tensor) -> torch.Tensor:
-    """``function`` applied to ``x`` (N, C, H, W) a few examples at a time, concatenated."""
-    per_call = max(1, CHUNK_PIXELS // (x.shape[-2] * x.shape[-1]))
+def in_chunks(function, x: torch.Tensor, per_call: int | None = None) -> torch.Tensor:
+    """``function`` applied to ``x`` (N, C, H, W) ``per_call`` examples at a time (default: about
+    ``CHUNK_PIXELS`` pixels' worth), concatenated."""
+    per_call = per_call or max(1, CHUNK_PIXELS // (x.shape[-2] * x.shape[-1]))
     return torch.cat([function(x[start:start + per_call]) for start in range(0, max(len(x), 1), per_call)])
 
 

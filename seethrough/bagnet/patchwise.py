@@ -11,8 +11,7 @@ import torch
 from torch import nn
 
 from ..errors import SeethroughError
-from . import evidence
-from .evidence import bagnet_module
+from .evidence import bagnet_module, in_chunks
 
 
 def patchwise_evidence(model, x: torch.Tensor, *, dense: bool = False, batch_size: int | None = None) -> torch.Tensor:
@@ -37,7 +36,6 @@ def patchwise_evidence(model, x: torch.Tensor, *, dense: bool = False, batch_siz
         raise SeethroughError(f"batch_size must be a positive whole number, got {batch_size!r}")
     module = bagnet_module(model)
     patch, step = module.patch, (1 if dense else module.step)
-    batch_size = batch_size or max(1, evidence.CHUNK_PIXELS // (patch * patch))
     with torch.no_grad():
         if dense:
             half = (patch - 1) // 2
@@ -49,6 +47,5 @@ def patchwise_evidence(model, x: torch.Tensor, *, dense: bool = False, batch_siz
         windows = padded.unfold(2, patch, step).unfold(3, patch, step)
         rows, cols = windows.shape[2:4]
         patches = windows.permute(0, 2, 3, 1, 4, 5).reshape(-1, channels, patch, patch)
-        logits = torch.cat([module.patch_logits(patches[start:start + batch_size]).flatten(1)
-                            for start in range(0, len(patches), batch_size)])
+        logits = in_chunks(module.patch_logits, patches, batch_size).flatten(1)
     return logits.view(n, rows, cols, -1).permute(0, 3, 1, 2).contiguous()

@@ -6,11 +6,11 @@ from ..files import save_figure
 from ..inside.datasets import open_dataset
 from ..inside.examples import top_examples
 from ..render.examples_figure import examples_figure
+from .inside_options import add_dataset_options, checked_k, integers, reuse_scan
 from .json_output import print_json
 from .model_option import load_model
 from .options import add_model_options, add_output_options
 from .prepare import prepare
-from .inside_options import add_dataset_options, checked_k, integers, reuse_scan
 
 NAME = "examples"
 HELP = "the examples of a dataset that most (or, with --bottom, least) activate a unit"

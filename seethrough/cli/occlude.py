@@ -10,11 +10,11 @@ from ..attribution.occlusion import SCORES, SUMMARIES, occlusion
 from ..errors import SeethroughError
 from ..files import atomic_path, save_array, save_figure
 from ..render.occlusion_figure import occlusion_figure
+from .explain import FIGURE_SUFFIXES, load_baseline, load_input
 from .json_output import print_json
 from .model_option import load_model
 from .options import add_model_options, add_output_options
 from .prepare import prepare
-from .explain import FIGURE_SUFFIXES, load_baseline, load_input
 
 NAME = "occlude"
 HELP = "occlusion (Zeiler & Fergus): the drop in a class score or a feature map when a square is covered"

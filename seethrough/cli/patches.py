@@ -5,11 +5,11 @@ from ..files import save_figure
 from ..inside.datasets import open_dataset
 from ..inside.patches import top_patches
 from ..render.patches_figure import patches_figure
+from .inside_options import add_dataset_options, checked_k, integers, reuse_scan
 from .json_output import print_json
 from .model_option import load_model
 from .options import add_model_options, add_output_options
 from .prepare import prepare
-from .inside_options import add_dataset_options, checked_k, integers, reuse_scan
 
 NAME = "patches"
 HELP = "the top-k patches of each channel, cropped to its receptive field, beside their deconvnet projections"

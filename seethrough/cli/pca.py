@@ -8,11 +8,11 @@ from ..files import save_figure
 from ..inside.datasets import open_dataset
 from ..inside.pca import POOLS, project
 from ..render.projection_figure import projection_figure
+from .inside_options import add_dataset_options
 from .json_output import print_json
 from .model_option import load_model
 from .options import add_model_options, add_output_options
 from .prepare import prepare
-from .inside_options import add_dataset_options
 
 NAME = "pca"
 HELP = "project a layer's representations of a dataset to 2-d (PCA or t-SNE), coloured by label"

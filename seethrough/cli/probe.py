@@ -6,11 +6,11 @@ from ..errors import SeethroughError
 from ..files import save_figure
 from ..probes import parse_box, probe
 from ..render.figures import probe_figure
+from .inputs import object_mask, texture_box
 from .json_output import print_json
 from .model_option import load_model
 from .options import add_model_options, add_output_options
 from .prepare import prepare
-from .inputs import object_mask, texture_box
 
 NAME = "probe"
 HELP = "cover parts of an image, show only its shape, only its texture; see what the model still says"

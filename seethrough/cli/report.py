@@ -4,11 +4,11 @@ from __future__ import annotations
 from ..data import load_image
 from ..files import write_text
 from ..report import build_report, list_sections
+from .inputs import object_mask, texture_box
 from .json_output import print_json
 from .model_option import load_model
 from .options import add_model_options, add_output_options
 from .prepare import prepare
-from .inputs import object_mask, texture_box
 
 NAME = "report"
 HELP = "write a self-contained HTML report (prediction, probes, and every later section) for one image"

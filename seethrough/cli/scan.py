@@ -5,11 +5,11 @@ import numpy as np
 
 from ..inside.datasets import open_dataset
 from ..inside.scan import scan
+from .inside_options import add_dataset_options, checked_k, integers
 from .json_output import print_json
 from .model_option import load_model
 from .options import add_model_options, add_output_options
 from .prepare import prepare
-from .inside_options import add_dataset_options, checked_k, integers
 
 NAME = "scan"
 HELP = "scan a dataset once, keeping every unit's top-k and bottom-k examples and statistics (save with -o)"
