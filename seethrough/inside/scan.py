@@ -5,17 +5,18 @@ the default; Zeiler & Fergus 2014, arXiv:1311.2901, rank patches this way) or it
 (``reduce="mean"``), with the position of the map's maximum. A fully connected layer's units (a
 logit, say) are their own score, and so is every single activation with ``reduce="none"`` (neuron
 (c, y, x) of a (C, H, W) map is unit ``c * H * W + y * W + x``; memory O(k x C x H x W)). The k
-highest and k lowest scores are kept with their example id and position, merged batch by batch, so
-memory is O(k x channels) whatever the dataset's size.
+highest and k lowest scores are kept with their example id and position; a batch's pairs (example,
+unit) that can still enter them wait for a merge, so memory is O(k x channels) whatever the dataset's
+size.
 Each unit's running statistics are those of its score (mean and standard deviation over the examples;
 the extremes are ``top_values[:, 0]`` and ``bottom_values[:, 0]``): nearly free. With
 ``activation_statistics=True`` the scan also keeps, per channel, the mean, standard deviation,
 minimum and maximum over every activation (every example and position), which costs three more
 passes over each activation map (on mnist_cnn's relu1 that is about a tenth of the forward pass:
-``benchmarks/scan.py`` prints both). Both kinds are merged batch by batch with the pairwise update
-of Chan, Golub & LeVeque (1979), in float64. The position of a map's maximum is computed only for
-the examples that enter a top or bottom k, so the work per activation is one reduction (max or sum)
-without activation statistics and four (max, min, sum, norm) with them.
+``benchmarks/scan.py`` prints both). Both kinds are merged every few thousand examples with the
+pairwise update of Chan, Golub & LeVeque (1979), in float64. The position of a map's maximum is
+computed only for the pairs that may enter a top or bottom k, so the work per activation is one
+reduction (max or sum) without activation statistics and four (max, min, sum, norm) with them.
 """
 from __future__ import annotations
 
@@ -33,24 +34,28 @@ from .scan_result import LayerScan, ScanResult
 from .truncation import forward_until
 
 REDUCTIONS = ("max", "mean", "none")
-MERGE_EVERY = 256  #: examples gathered (as small per-example arrays) before a merge into the kept top k
+MERGE_EVERY = 64  #: candidate pairs gathered per unit, on average, before a merge into the kept top k
+MERGE_FLOOR = 4096  #: and at least this many: a merge has a fixed cost
+STATISTICS_EVERY = 1 << 16  #: scores (examples x units) gathered before a merge into the running statistics
 __all__ = ["LayerScan", "REDUCTIONS", "ScanResult", "neuron_index", "scan"]
 
 
-def _stable_top(values: torch.Tensor, k: int) -> torch.Tensor:
-    """Column indices (rows, k) of each row's k largest values, largest first, ties broken by the lower
-    index: the first k of a stable descending argsort, at the cost of a ``topk`` (10x less here)."""
-    k = min(k, values.shape[1])
-    kth = values.topk(k, dim=1).values[:, -1:]
-    greater, equal = values > kth, values == kth
-    wanted = k - greater.sum(1, keepdim=True)
-    chosen = greater | (equal & (equal.cumsum(1) <= wanted))  # exactly k per row
-    columns = chosen.nonzero()[:, 1].view(values.shape[0], k)  # ascending index within each row
-    return columns.gather(1, values.gather(1, columns).argsort(dim=1, descending=True, stable=True))
+def _by_unit_then_value(units: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The order sorting entries by unit, then by value from the highest; equal ones keep their order.
+
+    Kept entries come first and pending pairs after them in example order, so equal values rank by
+    ascending example id. For float32 values one stable sort of an int64 key (unit in the high 32 bits,
+    the value's bits made order-preserving in the low 32) is about 6x faster than ``np.lexsort``.
+    """
+    if values.dtype != np.float32:
+        return np.lexsort((-values, units))
+    bits = (-values + np.float32(0)).view(np.int32).astype(np.int64)  # + 0 makes -0.0 into 0.0: one key
+    bits = np.where(bits < 0, bits ^ 0x7FFFFFFF, bits)  # negative floats' bits count the wrong way: flip them
+    return np.argsort((units << 32) + (bits + (1 << 31)), kind="stable")
 
 
-def _chan_merge(state: tuple[int, torch.Tensor, torch.Tensor], count: int, mean: torch.Tensor,
-                m2: torch.Tensor) -> tuple[int, torch.Tensor, torch.Tensor]:
+def _chan_merge(state: tuple[int, np.ndarray, np.ndarray], count: int, mean: np.ndarray,
+                m2: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     """Running (count, mean, m2) merged with a part's (count, mean, m2): Chan, Golub & LeVeque's update."""
     seen, old_mean, old_m2 = state
     total = seen + count
@@ -58,7 +63,7 @@ def _chan_merge(state: tuple[int, torch.Tensor, torch.Tensor], count: int, mean:
     return total, old_mean + delta * (count / total), old_m2 + m2 + delta ** 2 * (seen * count / total)
 
 
-def _reductions(flat: torch.Tensor, chunk_bytes: int = 4 << 20) -> tuple[torch.Tensor, ...]:
+def _reductions(flat: torch.Tensor, chunk_bytes: int = 4 << 20) -> tuple[np.ndarray, ...]:
     """Per example and channel of ``flat`` (N, C, P): max, sum, min and sum of squares over P.
 
     Taken a chunk of examples at a time (about ``chunk_bytes``), so that after the first reduction
@@ -69,142 +74,164 @@ def _reductions(flat: torch.Tensor, chunk_bytes: int = 4 << 20) -> tuple[torch.T
     rows = max(1, chunk_bytes // max(1, flat[0].numel() * flat.element_size()))
     parts = [(part.amax(dim=2), part.sum(dim=2), part.amin(dim=2), torch.linalg.vector_norm(part, dim=2) ** 2)
              for part in flat.split(rows)]
-    return parts[0] if len(parts) == 1 else tuple(torch.cat(column) for column in zip(*parts))
+    columns = parts[0] if len(parts) == 1 else tuple(torch.cat(column) for column in zip(*parts))
+    return tuple(column.numpy() for column in columns)
 
 
 class _Running:
-    """The state of one layer during the pass: top-k and bottom-k so far (stacked: rows 0..C-1 keep the
-    highest scores, rows C..2C-1 the highest negated scores) and the statistics' sums.
+    """The state of one layer during the pass: its top-k and bottom-k so far and its statistics' sums.
 
-    Each batch is reduced at once to small (N, C) arrays of scores. Only the examples with a pair
-    (example, channel) that can still enter a top or bottom k (beyond the k-th kept value of the
-    last merge: a stale, hence safe, threshold) wait for the next merge, which comes once
-    ``merge_every`` of them have gathered; after the first few thousand examples few can, so merges
-    become rare. The arg-max position is found, while the batch's activations are still there, for
-    those pairs only. The statistics take every example's scores, every ``merge_every`` examples.
+    The kept entries are (unit, value, example id, position) quadruples in flat arrays, sorted by unit
+    and rank: units 0..C-1 are the channels' top k, units C..2C-1 their bottom k by negated value, so
+    one sort serves both sides. Each batch is reduced at once (one torch reduction over the
+    activations) to an (N, C) array of scores; the rest is a few numpy operations on small arrays.
+    Only the pairs (example, channel) that can still enter a top or bottom k (beyond the k-th kept
+    value of the last merge: a stale, hence safe, threshold) are taken, with their map's arg-max
+    position found while the batch's activations are still there; they wait for the next merge,
+    which comes once about ``MERGE_EVERY`` pairs per unit (and ``MERGE_FLOOR`` in all) have gathered.
+    After the first few thousand examples few pairs can enter, so merges become rare and memory stays
+    O(k x C). The scores also wait, for the statistics, until ``STATISTICS_EVERY`` have gathered; a
+    layer with no positions (a logit) takes its candidates from those chunks, not batch by batch.
+    On mnist_cnn the bookkeeping after each forward pass is dominated by the fixed cost of each small
+    operation (its code and data left the cache during the forward pass), hence few of them.
     """
 
-    def __init__(self, channels: int, k: int, dtype: torch.dtype, merge_every: int | None = None,
-                 activation_statistics: bool = False):
-        self.k, self.channels, self.merge_every = k, channels, merge_every or MERGE_EVERY
+    def __init__(self, channels: int, k: int, dtype: torch.dtype, activation_statistics: bool = False):
+        self.k, self.channels = k, channels
+        self.merge_pairs = max(MERGE_EVERY * channels, MERGE_FLOOR)
         self.dtype = torch.float64 if dtype == torch.float64 else torch.float32  # scores kept in this dtype
-        self.values = torch.zeros((2 * channels, 0), dtype=self.dtype)
-        self.ids = torch.zeros((2 * channels, 0), dtype=torch.long)
-        self.positions = torch.zeros((2 * channels, 0), dtype=torch.long)
-        self.pending: list[tuple[torch.Tensor, ...]] = []  # candidates for the top / bottom k
-        self.pending_count, self.area = 0, 1
-        self.statistics_pending: list[tuple[torch.Tensor, ...]] = []  # every example, for the statistics
+        numbers = np.float64 if self.dtype == torch.float64 else np.float32
+        self.units, self.values = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=numbers)
+        self.ids, self.positions = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        self.thresholds: tuple[np.ndarray, np.ndarray] | None = None  # once k are kept: the k-th highest, lowest
+        self.pending: list[tuple[np.ndarray, ...]] = []  # candidate pairs: channel, value, id, position
+        self.pending_pairs, self.seen, self.area, self.spatial = 0, 0, 1, False
+        self.statistics_pending: list[tuple[np.ndarray, ...]] = []  # every example, for the statistics
         self.statistics_count = 0
-        zeros = torch.zeros(channels, dtype=torch.float64)
+        zeros = np.zeros(channels)
         self.scores = (0, zeros, zeros)  # (count, mean, m2) of the scores
         self.activation_statistics = activation_statistics
         self.activations = (0, zeros, zeros)  # (count, mean, m2) of every activation, if asked for
-        self.minimum = torch.full((channels,), float("inf"), dtype=torch.float64)
-        self.maximum = torch.full((channels,), float("-inf"), dtype=torch.float64)
+        self.minimum, self.maximum = np.full(channels, np.inf), np.full(channels, -np.inf)
 
-    def update(self, output: torch.Tensor, ids: torch.Tensor, reduce: str) -> None:
-        output = output.to(self.dtype)
-        flat = output.flatten(2) if output.dim() > 2 else output[:, :, None]  # (N, C, positions)
-        self.area = flat.shape[2]
+    def update(self, output: torch.Tensor, ids: np.ndarray, reduce: str) -> None:
+        if output.dtype != self.dtype:
+            output = output.to(self.dtype)
+        self.spatial = output.dim() > 2
+        flat = output.flatten(2) if self.spatial else output  # (N, C, positions) or (N, C)
+        self.area = flat.shape[2] if self.spatial else 1
         if self.activation_statistics:
-            peak, sums, lows, squares = _reductions(flat)
+            peak, sums, lows, squares = _reductions(flat if self.spatial else output.unsqueeze(2))
             extra = (sums, squares, lows, peak)
             score = peak if reduce == "max" else sums / self.area  # (N, C)
         else:
             extra = ()
-            score = flat[:, :, 0] if flat.shape[2] == 1 else flat.amax(2) if reduce == "max" else flat.mean(2)
-        self.statistics_pending.append((score, *extra))
-        self.statistics_count += len(ids)
-        if self.statistics_count >= self.merge_every:
+            score = (flat.amax(2) if reduce == "max" else flat.mean(2)).numpy() if self.spatial else output.numpy()
+        self.statistics_pending.append((score, ids, *extra))
+        self.statistics_count += score.size
+        if self.spatial:  # the arg-max positions need the maps: this batch's candidates are taken now
+            self._take(score, ids, flat.numpy())
+        if self.statistics_count >= STATISTICS_EVERY:
             self.merge_statistics()
-        if self.values.shape[1] == self.k:  # only pairs that can still enter a top or bottom k: a tie with
-            # the k-th kept value cannot, since kept examples have lower ids and ties go to the lower id
-            may_enter = (score > self.thresholds[0]) | (score < self.thresholds[1])
-            candidates = may_enter.any(dim=1).nonzero()[:, 0]  # the examples bringing at least one candidate
-            if len(candidates) == 0:
-                return
-            if len(candidates) < len(ids):
-                score, ids, may_enter = score[candidates], ids[candidates], may_enter[candidates]
-            else:
-                candidates = None
+
+    def _take(self, score: np.ndarray, ids: np.ndarray, maps: np.ndarray | None = None) -> None:
+        """Add the pairs of ``score`` (N, C) that may still enter a top or bottom k to the pending ones.
+
+        With ``maps`` (N, C, P) each taken pair gets the position of its map's maximum. Without, the
+        rows are a chunk of many batches (a layer with no positions waits for the statistics' merge),
+        and only the chunk's own k highest and k lowest per unit, ties included, can enter.
+        """
+        self.seen += len(ids)
+        may_enter = None  # before k are kept, every pair may enter
+        if self.thresholds is not None:  # a tie with the k-th kept value cannot: kept ids are lower, and win ties
+            may_enter = score > self.thresholds[0]
+            may_enter |= score < self.thresholds[1]
+        if maps is None and len(score) > self.k:
+            in_chunk = score >= np.partition(score, len(score) - self.k, axis=0)[len(score) - self.k]
+            in_chunk |= score <= np.partition(score, self.k - 1, axis=0)[self.k - 1]
+            may_enter = in_chunk if may_enter is None else may_enter & in_chunk
+        if may_enter is None:
+            examples, channels = np.divmod(np.arange(score.size), score.shape[1])
         else:
-            candidates, may_enter = None, torch.ones(score.shape, dtype=torch.bool)
-        where = None
-        if output.dim() > 2:  # the arg-max position, for the candidate pairs only
-            where = torch.full(score.shape, -1, dtype=torch.long)
-            examples, channels = may_enter.nonzero(as_tuple=True)
-            rows = examples if candidates is None else candidates[examples]  # rows of the whole batch
-            where[examples, channels] = flat[rows, channels].argmax(dim=1)
-        self.pending.append((score, ids, where))
-        self.pending_count += len(ids)
-        if self.pending_count >= (self.merge_every if self.values.shape[1] == self.k else self.k):
+            examples, channels = np.nonzero(may_enter)
+            if len(examples) == 0:
+                return
+        positions = None if maps is None else maps[examples, channels].argmax(axis=1)
+        self.pending.append((channels, score[examples, channels], ids[examples], positions))
+        self.pending_pairs += len(examples)
+        if self.pending_pairs >= self.merge_pairs or (self.thresholds is None and self.seen >= self.k):
             self.merge()
 
     def merge(self) -> None:
-        """Merge the pending candidates into the kept top / bottom k."""
+        """Merge the pending candidate pairs into the kept top / bottom k: one sort by (unit, rank)."""
         if not self.pending:
             return
-        columns = list(zip(*self.pending))
-        score, ids = torch.cat(columns[0]), torch.cat(columns[1])
-        where = torch.cat(columns[2]) if columns[2][0] is not None else torch.full(score.shape, -1, dtype=torch.long)
-        self.pending, self.pending_count = [], 0
-        kept = self.values.shape[1]
-        values = torch.cat([self.values, torch.cat([score.T, -score.T])], dim=1)  # (2C, kept + N)
-        order = _stable_top(values, self.k)
-        fresh = order >= kept  # the entries the pending batches bring in
-        from_batch = (order - kept).clamp(min=0)
-        from_kept = order.clamp(max=max(kept - 1, 0))
-        rows = torch.arange(2 * self.channels)[:, None] % self.channels
-        self.values = values.gather(1, order)
-        self.ids = torch.where(fresh, ids[from_batch], self.ids.gather(1, from_kept)) if kept else ids[from_batch]
-        new_positions = where[from_batch, rows]
-        self.positions = torch.where(fresh, new_positions, self.positions.gather(1, from_kept)) if kept else new_positions
-        if self.values.shape[1] == self.k:  # the k-th highest and the k-th lowest score kept, per channel
-            self.thresholds = (self.values[:self.channels, -1].contiguous(), -self.values[self.channels:, -1])
+        channels, values, ids, positions = zip(*self.pending)
+        self.pending, self.pending_pairs = [], 0
+        channels, values, ids = np.concatenate(channels), np.concatenate(values), np.concatenate(ids)
+        positions = np.concatenate(positions) if positions[0] is not None else np.full(len(ids), -1, dtype=np.int64)
+        top = bottom = slice(None)  # before k are kept, every pair goes to both sides
+        if self.thresholds is not None:  # a pair was taken for beating the k-th highest, the k-th lowest or both
+            top, bottom = values > self.thresholds[0][channels], values < self.thresholds[1][channels]
+        units = np.concatenate([self.units, channels[top], channels[bottom] + self.channels])
+        values = np.concatenate([self.values, values[top], -values[bottom]])
+        ids = np.concatenate([self.ids, ids[top], ids[bottom]])
+        positions = np.concatenate([self.positions, positions[top], positions[bottom]])
+        order = _by_unit_then_value(units, values)
+        units = units[order]
+        rank = np.arange(len(units)) - np.searchsorted(units, np.arange(2 * self.channels))[units]  # within a unit
+        kept = order[rank < self.k]
+        self.units, self.values, self.ids, self.positions = units[rank < self.k], values[kept], ids[kept], positions[kept]
+        if len(self.units) == 2 * self.channels * self.k:  # the k-th highest and the k-th lowest score kept
+            kth = self.values.reshape(2 * self.channels, self.k)[:, -1]
+            self.thresholds = (kth[:self.channels].copy(), -kth[self.channels:])
 
     def merge_statistics(self) -> None:
         """Merge the pending batches' scores (and activation sums) into the running statistics."""
         if not self.statistics_pending:
             return
-        columns = [torch.cat(column) for column in zip(*self.statistics_pending)]
+        columns = [np.concatenate(column) for column in zip(*self.statistics_pending)]
         self.statistics_pending, self.statistics_count = [], 0
-        scores = columns[0].double()
-        mean = scores.mean(0)
-        self.scores = _chan_merge(self.scores, len(scores), mean, ((scores - mean) ** 2).sum(0))
+        if not self.spatial:
+            self._take(columns[0], columns[1])
+        scores = columns[0].astype(np.float64)
+        mean = scores.mean(axis=0)
+        self.scores = _chan_merge(self.scores, len(scores), mean, ((scores - mean) ** 2).sum(axis=0))
         if self.activation_statistics:
-            self._activation_statistics(self.area, *columns[1:])
+            self._activation_statistics(self.area, *columns[2:])
 
-    def _activation_statistics(self, positions: int, sums: torch.Tensor, squares: torch.Tensor, lows: torch.Tensor,
-                               peak: torch.Tensor) -> None:
+    def _activation_statistics(self, positions: int, sums: np.ndarray, squares: np.ndarray, lows: np.ndarray,
+                               peak: np.ndarray) -> None:
         """Merge the batch's per-example sums and sums of squares (N, C) in float64 (Chan et al.'s update)."""
-        sums = sums.double()
+        sums = sums.astype(np.float64)
         example_mean = sums / positions
-        example_m2 = (squares.double() - sums * example_mean).clamp(min=0)  # (N, C)
+        example_m2 = np.maximum(squares.astype(np.float64) - sums * example_mean, 0)  # (N, C)
         count = sums.shape[0] * positions
-        mean = sums.sum(0) / count
-        m2 = example_m2.sum(0) + positions * ((example_mean - mean) ** 2).sum(0)
+        mean = sums.sum(axis=0) / count
+        m2 = example_m2.sum(axis=0) + positions * ((example_mean - mean) ** 2).sum(axis=0)
         self.activations = _chan_merge(self.activations, count, mean, m2)
-        self.minimum = torch.minimum(self.minimum, lows.amin(dim=0).double())
-        self.maximum = torch.maximum(self.maximum, peak.amax(dim=0).double())
+        self.minimum = np.minimum(self.minimum, lows.min(axis=0))
+        self.maximum = np.maximum(self.maximum, peak.max(axis=0))
 
     def result(self, layer: str, shape: tuple[int, ...], examples: int) -> LayerScan:
+        self.merge_statistics()  # first: it takes the candidates of a layer with no positions
         self.merge()
-        self.merge_statistics()
         width = shape[-1] if len(shape) == 3 else 1
+        kept = len(self.units) // (2 * self.channels)  # k, or fewer when the dataset is smaller
+        values, ids, positions = (array.reshape(2 * self.channels, kept) for array in (self.values, self.ids,
+                                                                                       self.positions))
         parts = {}
         for side, sign, rows in (("top", 1.0, slice(0, self.channels)), ("bottom", -1.0, slice(self.channels, None))):
-            flat = self.positions[rows].numpy()
+            flat = positions[rows]
             spatial = (np.stack([flat // width, flat % width], axis=-1) if len(shape) == 3
                        else np.full((*flat.shape, 2), -1))
-            parts.update({f"{side}_values": (sign * self.values[rows]).numpy(),
-                          f"{side}_ids": self.ids[rows].numpy().astype(np.int64),
+            parts.update({f"{side}_values": sign * values[rows], f"{side}_ids": ids[rows],
                           f"{side}_positions": spatial.astype(np.int64)})
         count, mean, m2 = self.scores
-        parts.update(score_mean=mean.numpy(), score_std=(m2 / max(count, 1)).sqrt().numpy())
+        parts.update(score_mean=mean, score_std=np.sqrt(m2 / max(count, 1)))
         if self.activation_statistics:
             count, mean, m2 = self.activations
-            parts.update(mean=mean.numpy(), std=(m2 / max(count, 1)).sqrt().numpy(),
-                         minimum=self.minimum.numpy(), maximum=self.maximum.numpy())
+            parts.update(mean=mean, std=np.sqrt(m2 / max(count, 1)), minimum=self.minimum, maximum=self.maximum)
         return LayerScan(layer, shape, examples, **parts)
 
 
@@ -279,7 +306,7 @@ def scan(model: Model, dataset, layers: Sequence[str], *, k: int = 9, reduce: st
                     shapes[layer] = tuple(output.shape[1:])
                     running[layer] = _Running(output.shape[1], k, output.dtype,
                                               activation_statistics=activation_statistics)
-                running[layer].update(output.cpu(), torch.as_tensor(batch.ids), reduce)
+                running[layer].update(output.cpu(), batch.ids, reduce)
             outputs.clear()
             bar.advance(len(batch.ids))
     bar.close()

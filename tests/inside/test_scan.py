@@ -21,11 +21,16 @@ def brute_force(model, data: np.ndarray, layer: str) -> torch.Tensor:
     return outputs[layer]
 
 
-@pytest.mark.parametrize("reduce,merge_every,activations", [("max", 256, True), ("mean", 256, True), ("max", 3, False),
-                                                              ("mean", 10, True), ("max", 256, False)])
-def test_top_and_bottom_equal_a_full_sort(reduce, merge_every, activations, monkeypatch):
-    """Merging every 3 or 10 examples exercises the stale threshold that limits the arg-max work."""
-    monkeypatch.setattr(sys.modules["seethrough.inside.scan"], "MERGE_EVERY", merge_every)
+@pytest.mark.parametrize("reduce,merge_every,activations,chunk", [("max", 64, True, 1 << 16), ("mean", 64, True, 1 << 16),
+                                                                    ("max", 3, False, 20), ("mean", 10, True, 30),
+                                                                    ("max", 64, False, 1 << 16)])
+def test_top_and_bottom_equal_a_full_sort(reduce, merge_every, activations, chunk, monkeypatch):
+    """Merging every 3 or 10 pairs per unit exercises the stale threshold that limits the arg-max work;
+    statistics chunks of 20 or 30 scores make the logits (no positions) take candidates chunk by chunk."""
+    module = sys.modules["seethrough.inside.scan"]
+    monkeypatch.setattr(module, "MERGE_EVERY", merge_every)
+    monkeypatch.setattr(module, "MERGE_FLOOR", 0)
+    monkeypatch.setattr(module, "STATISTICS_EVERY", chunk)
     model, data = small_conv(), images(37)
     result = scan(model, data, ["conv2", "relu2", "fc"], k=5, reduce=reduce, batch_size=7,
                   activation_statistics=activations, progress=False)
@@ -60,6 +65,18 @@ def test_top_and_bottom_equal_a_full_sort(reduce, merge_every, activations, monk
         np.testing.assert_allclose(got.std, per_channel.std(1), rtol=1e-8, atol=1e-12)
         np.testing.assert_allclose(got.minimum, per_channel.min(1))
         np.testing.assert_allclose(got.maximum, per_channel.max(1))
+
+
+def test_the_merge_sort_orders_like_lexsort():
+    """The int64 key (unit, order-preserving float bits) sorts as np.lexsort does, stable: signed zeros
+    are one value, negatives and infinities keep their order, and equal values keep their array order."""
+    rng = np.random.default_rng(0)
+    values = rng.choice(np.array([-np.inf, -2.5, -1.0, -0.0, 0.0, 1e-30, 1.0, 3.0, np.inf], dtype=np.float32), 4000)
+    values[:1000] = rng.normal(size=1000).astype(np.float32) * 1e6
+    units = rng.integers(0, 37, len(values))
+    expected = np.lexsort((-values.astype(np.float64), units))
+    assert (sys.modules["seethrough.inside.scan"]._by_unit_then_value(units, values) == expected).all()
+    assert (sys.modules["seethrough.inside.scan"]._by_unit_then_value(units, values.astype(np.float64)) == expected).all()
 
 
 def test_reduce_none_makes_every_neuron_a_unit():
