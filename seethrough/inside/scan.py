@@ -150,15 +150,13 @@ class _Running:
             in_chunk = score >= np.partition(score, len(score) - self.k, axis=0)[len(score) - self.k]
             in_chunk |= score <= np.partition(score, self.k - 1, axis=0)[self.k - 1]
             may_enter = in_chunk if may_enter is None else may_enter & in_chunk
-        if may_enter is None:
-            examples, channels = np.divmod(np.arange(score.size), score.shape[1])
-        else:
-            examples, channels = np.nonzero(may_enter)
-            if len(examples) == 0:
-                return
-        positions = None if maps is None else maps[examples, channels].argmax(axis=1)
-        self.pending.append((channels, score[examples, channels], ids[examples], positions))
-        self.pending_pairs += len(examples)
+        pairs = np.arange(score.size) if may_enter is None else np.flatnonzero(may_enter)  # example * C + channel
+        if len(pairs) == 0:
+            return
+        examples, channels = np.divmod(pairs, score.shape[1])
+        positions = None if maps is None else maps.reshape(-1, maps.shape[2])[pairs].argmax(axis=1)
+        self.pending.append((channels, score.ravel()[pairs], ids[examples], positions))
+        self.pending_pairs += len(pairs)
         if self.pending_pairs >= self.merge_pairs or (self.thresholds is None and self.seen >= self.k):
             self.merge()
 
