@@ -64,12 +64,15 @@ def best_seconds(run, repeats: int) -> float:
 
 
 def interleaved(runs: dict, repeats: int) -> dict:
-    """The best time of each run, the runs taking turns ``repeats`` times after one warm-up each."""
+    """The best time of each run, the runs taking turns ``repeats`` times after one warm-up each; the
+    order rotates each round, so that no run always follows the same one."""
     for run in runs.values():
         run()
     best = {name: float("inf") for name in runs}
-    for _ in range(repeats):
-        for name, run in runs.items():
+    names = list(runs)
+    for round_ in range(repeats):
+        for name in names[round_ % len(names):] + names[:round_ % len(names)]:
+            run = runs[name]
             started = time.perf_counter()
             run()
             best[name] = min(best[name], time.perf_counter() - started)
