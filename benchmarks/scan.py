@@ -1,6 +1,7 @@
 """The streaming scan's throughput against the model's raw forward throughput at its best batch size.
 
-    .venv/bin/python benchmarks/scan.py [--size small|full] [--repeats N] [--models M] [--layers L1,L2] [--json]
+    .venv/bin/python benchmarks/scan.py [--size small|full] [--repeats N] [--models M] [--layers L1,L2]
+                                        [--breakdown] [--json]
 
 For each model, the raw forward pass is timed at every batch size in BATCHES on inputs already in
 memory (under ``torch.inference_mode``), and the best examples/second is the reference. The scan is
@@ -15,10 +16,16 @@ stored images (MNIST-5k uint8 -> model input per batch), which adds the input co
 ``--size small`` (a quick check: 1,000 digits, 32 EfficientNet inputs) or ``full`` (MNIST-5k, 256
 EfficientNet inputs). Times are the best of ``--repeats`` runs after one warm-up (default: 7 for
 mnist_cnn, whose 0.5 s pass varies by 10-20% from run to run on a shared machine, 3 for EfficientNet).
+``--breakdown`` also times the fastest scan at its best batch in parts, in place: the forward passes,
+each layer's bookkeeping (keyed by its output shape) and the rest; the line ends with the best raw
+time at that batch (a minimum over runs, so it reads a little low beside one run's forward).
 """
 from __future__ import annotations
 
 import argparse
+import collections
+import contextlib
+import importlib
 import json
 import time
 
@@ -85,7 +92,7 @@ def raw_forward(model: st.Model, inputs: torch.Tensor, batch: int) -> None:
             model(inputs[start:start + batch])
 
 
-def measure(name: str, size: str, repeats: int, layers: list[str] | None = None) -> dict:
+def measure(name: str, size: str, repeats: int, layers: list[str] | None = None, parts: bool = False) -> dict:
     model = st.zoo.load(name, progress=False)
     if name == "mnist_cnn":
         images = open_dataset("mnist").images[: 1000 if size == "small" else 5000]
@@ -115,10 +122,50 @@ def measure(name: str, size: str, repeats: int, layers: list[str] | None = None)
               "best_raw_batch": best_raw, "best_scan_batch": best_scan,
               "scan_over_raw": scanned[best_scan] / raw[best_raw],
               "same_batch_scan_over_raw": scanned[best_raw] / raw[best_raw]}
+    if parts:
+        result["breakdown_seconds"] = breakdown(model, inputs, layers, best_scan, repeats)
+        result["breakdown_raw_seconds"] = count / raw[best_scan]
     if stored is not None:
         seconds = best_seconds(lambda: scan(model, stored, layers, k=9, batch_size=best_scan, progress=False), repeats)
         result.update(end_to_end_per_second=count / seconds, end_to_end_over_raw=count / seconds / raw[best_raw])
     return result
+
+
+def breakdown(model: st.Model, inputs: torch.Tensor, layers: list[str], batch: int, repeats: int) -> dict:
+    """Where one scan's time goes, timed in place: its forward passes and each layer's bookkeeping
+    (``_Running.update``), in seconds, from the fastest of ``repeats`` scans. Both parts meet the
+    same machine load, so this is steadier than a ratio of two separate runs."""
+    module = importlib.import_module("seethrough.inside.scan")
+    update, until = module._Running.update, module.forward_until
+    spent: collections.Counter = collections.Counter()
+
+    def timed_update(running, output, *rest):
+        started = time.perf_counter()
+        update(running, output, *rest)
+        spent[f"bookkeeping {tuple(output.shape[1:])}"] += time.perf_counter() - started
+
+    @contextlib.contextmanager
+    def timed_until(network, names):
+        with until(network, names) as run:
+            def timed_run(x):
+                started = time.perf_counter()
+                run(x)
+                spent["forward"] += time.perf_counter() - started
+            yield timed_run
+
+    runs = []
+    module._Running.update, module.forward_until = timed_update, timed_until
+    try:
+        for _ in range(repeats + 1):  # the first is a warm-up
+            spent.clear()
+            started = time.perf_counter()
+            scan(model, InMemory(inputs), layers, k=9, batch_size=batch, progress=False)
+            runs.append({"total": time.perf_counter() - started, **spent})
+    finally:
+        module._Running.update, module.forward_until = update, until
+    fastest = min(runs[1:], key=lambda run: run["total"])
+    fastest["rest"] = fastest["total"] - sum(value for key, value in fastest.items() if key != "total")
+    return fastest
 
 
 def main() -> None:
@@ -127,13 +174,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, help="timed runs per case (default: REPEATS)")
     parser.add_argument("--models", default=",".join(CASES), help="comma-separated: " + ", ".join(CASES))
     parser.add_argument("--layers", help="comma-separated layers to scan instead of the defaults (one model)")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also time a scan's parts in place at its best batch: forward, each layer's bookkeeping")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     layers = args.layers.split(",") if args.layers else None
     models = args.models.split(",")
     if unknown := [name for name in models if name not in CASES]:
         parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(CASES)}")
-    results = [measure(name, args.size, args.repeats or REPEATS[name], layers) for name in models]
+    results = [measure(name, args.size, args.repeats or REPEATS[name], layers, args.breakdown) for name in models]
     if args.json:
         print(json.dumps(results, indent=2))
         return
@@ -147,6 +196,10 @@ def main() -> None:
         print(f"  best scan ({r['best_scan_batch']}) / best raw ({r['best_raw_batch']}): {r['scan_over_raw']:.1%} "
               f"(the issue asks >= 90%); at raw's best batch: {r['same_batch_scan_over_raw']:.1%}")
         print(f"  with activation statistics (+stats), best / best raw: {r['activation_statistics_over_raw']:.1%}")
+        if "breakdown_seconds" in r:
+            parts = ", ".join(f"{key} {value * 1e3:.1f}" for key, value in r["breakdown_seconds"].items())
+            print(f"  in place at batch {r['best_scan_batch']}, ms: {parts} (raw forward alone: "
+                  f"{r['breakdown_raw_seconds'] * 1e3:.1f})")
         if "end_to_end_per_second" in r:
             print(f"  scan from the stored uint8 images: {r['end_to_end_per_second']:.0f}/s = "
                   f"{r['end_to_end_over_raw']:.1%} of the best raw")
