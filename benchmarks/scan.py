@@ -34,6 +34,7 @@ import torch
 
 import seethrough as st
 from seethrough.inside.datasets import Dataset, open_dataset
+from seethrough.inside.layer_extremes import LayerExtremes
 from seethrough.inside.scan import scan
 
 BATCHES = (16, 32, 64, 128, 256)
@@ -133,10 +134,10 @@ def measure(name: str, size: str, repeats: int, layers: list[str] | None = None,
 
 def breakdown(model: st.Model, inputs: torch.Tensor, layers: list[str], batch: int, repeats: int) -> dict:
     """Where one scan's time goes, timed in place: its forward passes and each layer's bookkeeping
-    (``_Running.update``), in seconds, from the fastest of ``repeats`` scans. Both parts meet the
+    (``LayerExtremes.update``), in seconds, from the fastest of ``repeats`` scans. Both parts meet the
     same machine load, so this is steadier than a ratio of two separate runs."""
-    module = importlib.import_module("seethrough.inside.scan")
-    update, until = module._Running.update, module.forward_until
+    module = importlib.import_module("seethrough.inside.scan")  # the module, not the function of that name
+    update, until = LayerExtremes.update, module.forward_until
     spent: collections.Counter = collections.Counter()
 
     def timed_update(running, output, *rest):
@@ -154,7 +155,7 @@ def breakdown(model: st.Model, inputs: torch.Tensor, layers: list[str], batch: i
             yield timed_run
 
     runs = []
-    module._Running.update, module.forward_until = timed_update, timed_until
+    LayerExtremes.update, module.forward_until = timed_update, timed_until
     try:
         for _ in range(repeats + 1):  # the first is a warm-up
             spent.clear()
@@ -162,7 +163,7 @@ def breakdown(model: st.Model, inputs: torch.Tensor, layers: list[str], batch: i
             scan(model, InMemory(inputs), layers, k=9, batch_size=batch, progress=False)
             runs.append({"total": time.perf_counter() - started, **spent})
     finally:
-        module._Running.update, module.forward_until = update, until
+        LayerExtremes.update, module.forward_until = update, until
     fastest = min(runs[1:], key=lambda run: run["total"])
     fastest["rest"] = fastest["total"] - sum(value for key, value in fastest.items() if key != "total")
     return fastest

@@ -10,6 +10,7 @@ import torch
 import seethrough as st
 from seethrough.errors import SeethroughError
 from seethrough.inside.datasets import ArrayDataset, open_dataset
+from seethrough.inside.layer_extremes import by_unit_then_value
 from seethrough.inside.scan import ScanResult, neuron_index, scan
 
 from .nets import Generated, images, small_conv
@@ -27,7 +28,7 @@ def brute_force(model, data: np.ndarray, layer: str) -> torch.Tensor:
 def test_top_and_bottom_equal_a_full_sort(reduce, merge_every, activations, chunk, monkeypatch):
     """Merging every 3 or 10 pairs per unit exercises the stale threshold that limits the arg-max work;
     statistics chunks of 20 or 30 scores make the logits (no positions) take candidates chunk by chunk."""
-    module = sys.modules["seethrough.inside.scan"]
+    module = sys.modules["seethrough.inside.layer_extremes"]
     monkeypatch.setattr(module, "MERGE_EVERY", merge_every)
     monkeypatch.setattr(module, "MERGE_FLOOR", 0)
     monkeypatch.setattr(module, "STATISTICS_EVERY", chunk)
@@ -75,8 +76,8 @@ def test_the_merge_sort_orders_like_lexsort():
     values[:1000] = rng.normal(size=1000).astype(np.float32) * 1e6
     units = rng.integers(0, 37, len(values))
     expected = np.lexsort((-values.astype(np.float64), units))
-    assert (sys.modules["seethrough.inside.scan"]._by_unit_then_value(units, values) == expected).all()
-    assert (sys.modules["seethrough.inside.scan"]._by_unit_then_value(units, values.astype(np.float64)) == expected).all()
+    assert (by_unit_then_value(units, values) == expected).all()
+    assert (by_unit_then_value(units, values.astype(np.float64)) == expected).all()
 
 
 def test_reduce_none_makes_every_neuron_a_unit():

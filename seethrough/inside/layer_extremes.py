@@ -1,0 +1,167 @@
+"""One layer's state during a scan: each unit's top-k and bottom-k examples so far, and its statistics.
+
+The scan (``scan.py``) hands each batch's output here; what is kept stays O(k x units) whatever the
+dataset's size. The cost that matters is the fixed cost of each small operation after a forward pass
+(its code and data left the cache), so each batch gets few of them.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .running_moments import ActivationMoments, RunningMoments, map_reductions
+from .scan_result import LayerScan
+
+MERGE_EVERY = 64  #: candidate pairs gathered per unit, on average, before a merge into the kept top k
+MERGE_FLOOR = 4096  #: and at least this many: a merge has a fixed cost
+STATISTICS_EVERY = 1 << 16  #: scores (examples x units) gathered before a merge into the running statistics
+
+
+def by_unit_then_value(units: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The order sorting entries by unit, then by value from the highest; equal ones keep their order.
+
+    Kept entries come first and pending pairs after them in example order, so equal values rank by
+    ascending example id. For float32 values one stable sort of an int64 key (unit in the high 32 bits,
+    the value's bits made order-preserving in the low 32) is about 6x faster than ``np.lexsort``.
+    """
+    if values.dtype != np.float32:
+        return np.lexsort((-values, units))
+    bits = (-values + np.float32(0)).view(np.int32).astype(np.int64)  # + 0 makes -0.0 into 0.0: one key
+    bits = np.where(bits < 0, bits ^ 0x7FFFFFFF, bits)  # negative floats' bits count the wrong way: flip them
+    return np.argsort((units << 32) + (bits + (1 << 31)), kind="stable")
+
+
+class LayerExtremes:
+    """One layer's top-k and bottom-k so far, and its statistics, fed a batch at a time (``update``).
+
+    The kept entries are (unit, value, example id, position) quadruples in flat arrays, sorted by unit
+    and rank: units 0..C-1 are the channels' top k, units C..2C-1 their bottom k by negated value, so
+    one sort serves both sides. Each batch is reduced at once (one torch reduction over the
+    activations) to an (N, C) array of scores; the rest is a few numpy operations on small arrays.
+    Only the pairs (example, channel) that can still enter a top or bottom k (beyond the k-th kept
+    value of the last merge: a stale, hence safe, threshold) are taken, with their map's arg-max
+    position found while the batch's activations are still there; they wait for the next merge,
+    which comes once about ``MERGE_EVERY`` pairs per unit (and ``MERGE_FLOOR`` in all) have gathered.
+    After the first few thousand examples few pairs can enter, so merges become rare and memory stays
+    O(k x C). The scores also wait, for the statistics, until ``STATISTICS_EVERY`` have gathered; a
+    layer with no positions (a logit) takes its candidates from those chunks, not batch by batch.
+    """
+
+    def __init__(self, channels: int, k: int, dtype: torch.dtype, activation_statistics: bool = False):
+        self.k, self.channels = k, channels
+        self.merge_pairs = max(MERGE_EVERY * channels, MERGE_FLOOR)
+        self.dtype = torch.float64 if dtype == torch.float64 else torch.float32  # scores kept in this dtype
+        numbers = np.float64 if self.dtype == torch.float64 else np.float32
+        self.units, self.values = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=numbers)
+        self.ids, self.positions = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        self.thresholds: tuple[np.ndarray, np.ndarray] | None = None  # once k are kept: the k-th highest, lowest
+        self.pending: list[tuple[np.ndarray, ...]] = []  # candidate pairs: channel, value, id, position
+        self.pending_pairs, self.seen, self.area, self.spatial = 0, 0, 1, False
+        self.statistics_pending: list[tuple[np.ndarray, ...]] = []  # every example, for the statistics
+        self.statistics_count = 0
+        self.scores = RunningMoments(channels)  # of each example's score
+        self.activations = ActivationMoments(channels) if activation_statistics else None  # of every activation
+
+    def update(self, output: torch.Tensor, ids: np.ndarray, reduce: str) -> None:
+        """Take one batch's ``output`` (N, C) or (N, C, P...) of examples ``ids``; ``reduce``: "max" or "mean"."""
+        if output.dtype != self.dtype:
+            output = output.to(self.dtype)
+        self.spatial = output.dim() > 2
+        flat = output.flatten(2) if self.spatial else output  # (N, C, positions) or (N, C)
+        self.area = flat.shape[2] if self.spatial else 1
+        if self.activations is not None:
+            peak, sums, lows, squares = map_reductions(flat if self.spatial else output.unsqueeze(2))
+            extra = (sums, squares, lows, peak)
+            score = peak if reduce == "max" else sums / self.area  # (N, C)
+        else:
+            extra = ()
+            score = (flat.amax(2) if reduce == "max" else flat.mean(2)).numpy() if self.spatial else output.numpy()
+        self.statistics_pending.append((score, ids, *extra))
+        self.statistics_count += score.size
+        if self.spatial:  # the arg-max positions need the maps: this batch's candidates are taken now
+            self._take(score, ids, flat.numpy())
+        if self.statistics_count >= STATISTICS_EVERY:
+            self.merge_statistics()
+
+    def _take(self, score: np.ndarray, ids: np.ndarray, maps: np.ndarray | None = None) -> None:
+        """Add the pairs of ``score`` (N, C) that may still enter a top or bottom k to the pending ones.
+
+        With ``maps`` (N, C, P) each taken pair gets the position of its map's maximum. Without, the
+        rows are a chunk of many batches (a layer with no positions waits for the statistics' merge),
+        and only the chunk's own k highest and k lowest per unit, ties included, can enter.
+        """
+        self.seen += len(ids)
+        may_enter = None  # before k are kept, every pair may enter
+        if self.thresholds is not None:  # a tie with the k-th kept value cannot: kept ids are lower, and win ties
+            may_enter = score > self.thresholds[0]
+            may_enter |= score < self.thresholds[1]
+        if maps is None and len(score) > self.k:
+            in_chunk = score >= np.partition(score, len(score) - self.k, axis=0)[len(score) - self.k]
+            in_chunk |= score <= np.partition(score, self.k - 1, axis=0)[self.k - 1]
+            may_enter = in_chunk if may_enter is None else may_enter & in_chunk
+        pairs = np.arange(score.size) if may_enter is None else np.flatnonzero(may_enter)  # example * C + channel
+        if len(pairs) == 0:
+            return
+        examples, channels = np.divmod(pairs, score.shape[1])
+        positions = None if maps is None else maps.reshape(-1, maps.shape[2])[pairs].argmax(axis=1)
+        self.pending.append((channels, score.ravel()[pairs], ids[examples], positions))
+        self.pending_pairs += len(pairs)
+        if self.pending_pairs >= self.merge_pairs or (self.thresholds is None and self.seen >= self.k):
+            self.merge()
+
+    def merge(self) -> None:
+        """Merge the pending candidate pairs into the kept top / bottom k: one sort by (unit, rank)."""
+        if not self.pending:
+            return
+        channels, values, ids, positions = zip(*self.pending)
+        self.pending, self.pending_pairs = [], 0
+        channels, values, ids = np.concatenate(channels), np.concatenate(values), np.concatenate(ids)
+        positions = np.concatenate(positions) if positions[0] is not None else np.full(len(ids), -1, dtype=np.int64)
+        top = bottom = slice(None)  # before k are kept, every pair goes to both sides
+        if self.thresholds is not None:  # a pair was taken for beating the k-th highest, the k-th lowest or both
+            top, bottom = values > self.thresholds[0][channels], values < self.thresholds[1][channels]
+        units = np.concatenate([self.units, channels[top], channels[bottom] + self.channels])
+        values = np.concatenate([self.values, values[top], -values[bottom]])
+        ids = np.concatenate([self.ids, ids[top], ids[bottom]])
+        positions = np.concatenate([self.positions, positions[top], positions[bottom]])
+        order = by_unit_then_value(units, values)
+        units = units[order]
+        rank = np.arange(len(units)) - np.searchsorted(units, np.arange(2 * self.channels))[units]  # within a unit
+        kept = order[rank < self.k]
+        self.units, self.values, self.ids, self.positions = units[rank < self.k], values[kept], ids[kept], positions[kept]
+        if len(self.units) == 2 * self.channels * self.k:  # the k-th highest and the k-th lowest score kept
+            kth = self.values.reshape(2 * self.channels, self.k)[:, -1]
+            self.thresholds = (kth[:self.channels].copy(), -kth[self.channels:])
+
+    def merge_statistics(self) -> None:
+        """Merge the pending batches' scores (and activation sums) into the running statistics."""
+        if not self.statistics_pending:
+            return
+        columns = [np.concatenate(column) for column in zip(*self.statistics_pending)]
+        self.statistics_pending, self.statistics_count = [], 0
+        if not self.spatial:
+            self._take(columns[0], columns[1])
+        self.scores.add_rows(columns[0])
+        if self.activations is not None:
+            self.activations.add(self.area, *columns[2:])
+
+    def result(self, layer: str, shape: tuple[int, ...], examples: int) -> LayerScan:
+        self.merge_statistics()  # first: it takes the candidates of a layer with no positions
+        self.merge()
+        width = shape[-1] if len(shape) == 3 else 1
+        kept = len(self.units) // (2 * self.channels)  # k, or fewer when the dataset is smaller
+        values, ids, positions = (array.reshape(2 * self.channels, kept) for array in (self.values, self.ids,
+                                                                                       self.positions))
+        parts = {}
+        for side, sign, rows in (("top", 1.0, slice(0, self.channels)), ("bottom", -1.0, slice(self.channels, None))):
+            flat = positions[rows]
+            spatial = (np.stack([flat // width, flat % width], axis=-1) if len(shape) == 3
+                       else np.full((*flat.shape, 2), -1))
+            parts.update({f"{side}_values": sign * values[rows], f"{side}_ids": ids[rows],
+                          f"{side}_positions": spatial.astype(np.int64)})
+        parts.update(score_mean=self.scores.mean, score_std=self.scores.std)
+        if self.activations is not None:
+            moments = self.activations.moments
+            parts.update(mean=moments.mean, std=moments.std, minimum=self.activations.minimum,
+                         maximum=self.activations.maximum)
+        return LayerScan(layer, shape, examples, **parts)
