@@ -59,21 +59,10 @@ class InMemory(Dataset):
         return self.tensor[int(ids[0]):int(ids[-1]) + 1]  # ids are consecutive in a scan: a view, no copy
 
 
-def best_seconds(run, repeats: int) -> float:
-    """The fastest of ``repeats`` runs after a warm-up: on a shared machine the minimum is the run
-    least disturbed by other processes, the fairest estimate of what the code itself costs."""
-    run()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
 def interleaved(runs: dict, repeats: int) -> dict:
     """The best time of each run, the runs taking turns ``repeats`` times after one warm-up each; the
-    order rotates each round, so that no run always follows the same one."""
+    order rotates each round, so that no run always follows the same one. On a shared machine the
+    minimum is the run least disturbed by other processes, the fairest estimate of what the code costs."""
     for run in runs.values():
         run()
     best = {name: float("inf") for name in runs}
@@ -127,7 +116,8 @@ def measure(name: str, size: str, repeats: int, layers: list[str] | None = None,
         result["breakdown_seconds"] = breakdown(model, inputs, layers, best_scan, repeats)
         result["breakdown_raw_seconds"] = count / raw[best_scan]
     if stored is not None:
-        seconds = best_seconds(lambda: scan(model, stored, layers, k=9, batch_size=best_scan, progress=False), repeats)
+        seconds = interleaved({"end to end": lambda: scan(model, stored, layers, k=9, batch_size=best_scan,
+                                                          progress=False)}, repeats)["end to end"]
         result.update(end_to_end_per_second=count / seconds, end_to_end_over_raw=count / seconds / raw[best_raw])
     return result
 

@@ -64,11 +64,11 @@ def test_saliency_and_gradient_x_input_match_captum(target):
     from captum.attr import InputXGradient, Saliency
     net, x = tiny(), _inputs()
     assert_near(st.attribute(wrap(net), x, target=target, method="saliency").values,
-           _captum(Saliency, net, inputs=x.clone(), target=target, abs=True))
+                _captum(Saliency, net, inputs=x.clone(), target=target, abs=True))
     assert_near(st.attribute(wrap(net), x, target=target, method="saliency", absolute=False).values,
-           _captum(Saliency, net, inputs=x.clone(), target=target, abs=False))
+                _captum(Saliency, net, inputs=x.clone(), target=target, abs=False))
     assert_near(st.attribute(wrap(net), x, target=target, method="input_x_gradient").values,
-           _captum(InputXGradient, net, inputs=x.clone(), target=target))
+                _captum(InputXGradient, net, inputs=x.clone(), target=target))
 
 
 @pytest.mark.parametrize("rule", RULES)
