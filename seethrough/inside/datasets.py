@@ -70,10 +70,11 @@ class Dataset:
         """Batches of the examples ``ids`` (default all, in order)."""
         if batch_size < 1:
             raise SeethroughError(f"batch size must be at least 1, got {batch_size}")
-        ids = np.arange(len(self)) if ids is None else np.asarray(ids, dtype=np.int64)
+        ids = np.arange(len(self), dtype=np.int64) if ids is None else np.asarray(ids, dtype=np.int64)
+        labels = self.labels[ids]  # indexed once: a batch then takes two slices, no copy
         for start in range(0, len(ids), batch_size):
             chunk = ids[start:start + batch_size]
-            yield Batch(self.inputs(model, chunk), chunk.astype(np.int64), self.labels[chunk])
+            yield Batch(self.inputs(model, chunk), chunk, labels[start:start + batch_size])
 
 
 class ArrayDataset(Dataset):

@@ -4,7 +4,8 @@ The first call runs the whole forward pass and watches the layers. If each was c
 every later call stops right after the last of them (a forward hook raises a private exception that
 is caught here), so a scan of ``_blocks.5`` does not pay for ``_blocks.6`` to the head. A layer
 called twice (a shared activation module) keeps the whole pass, since stopping after its first call
-would change what is recorded. Hooks are removed when the block ends, also when it raises.
+would change what is recorded; so does a last layer whose output is the network's output (a logit
+layer), where nothing is left to skip. Hooks are removed when the block ends, also when it raises.
 """
 from __future__ import annotations
 
@@ -35,12 +36,14 @@ def forward_until(module: nn.Module, layers: Sequence[str]) -> Iterator[Callable
     """
     modules = {name: find_module(module, name) for name in layers}
     calls: list[str] = []
+    last_output: dict = {}  # during the first call: the latest output of a watched layer
     handles: list = []
-    state: dict = {"first": True, "last": None}
+    state = {"first": True}
 
     def counter(name: str):
-        def hook(_module, _inputs, _output) -> None:
+        def hook(_module, _inputs, output) -> None:
             calls.append(name)
+            last_output["value"] = output
         return hook
 
     def stop(_module, _inputs, _output) -> None:
@@ -53,12 +56,13 @@ def forward_until(module: nn.Module, layers: Sequence[str]) -> Iterator[Callable
             except _Reached:
                 pass
             return
-        module(x)
+        result = module(x)
         state["first"] = False
         for handle in handles:
             handle.remove()
         handles.clear()
-        if calls and all(calls.count(name) == 1 for name in layers):
+        ends_the_pass = last_output.pop("value", None) is result
+        if calls and all(calls.count(name) == 1 for name in layers) and not ends_the_pass:
             handles.append(modules[calls[-1]].register_forward_hook(stop))
 
     try:

@@ -55,3 +55,17 @@ def test_a_layer_called_twice_keeps_the_whole_pass(no_hooks_left):
     assert head_calls[0] == 3 and outputs["act"].shape == (2, 2, 5, 5)
     net.head._forward_hooks.clear()
     no_hooks_left(net)
+
+
+def test_a_last_layer_whose_output_ends_the_pass_gets_no_stop(no_hooks_left):
+    net = SmallConv().eval()
+    x = torch.randn(2, 3, 16, 16, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad(), st.capture(net, ["relu1", "fc"]) as outputs, forward_until(net, ["relu1", "fc"]) as run:
+        for _ in range(2):
+            run(x)
+            assert len(net.fc._forward_hooks) == 1  # the capture's; no stop raised after the network's output
+            assert torch.equal(outputs["fc"], net(x))
+    with torch.no_grad(), st.capture(net, ["relu2"]), forward_until(net, ["relu2"]) as run:
+        run(x)
+        assert len(net.relu2._forward_hooks) == 2  # the capture's and the stop: the pool and fc are skipped
+    no_hooks_left(net)
