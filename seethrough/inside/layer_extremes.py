@@ -127,8 +127,9 @@ class LayerExtremes:
         order = by_unit_then_value(units, values)
         units = units[order]
         rank = np.arange(len(units)) - np.searchsorted(units, np.arange(2 * self.channels))[units]  # within a unit
-        kept = order[rank < self.k]
-        self.units, self.values, self.ids, self.positions = units[rank < self.k], values[kept], ids[kept], positions[kept]
+        within_k = rank < self.k
+        kept = order[within_k]
+        self.units, self.values, self.ids, self.positions = units[within_k], values[kept], ids[kept], positions[kept]
         if len(self.units) == 2 * self.channels * self.k:  # the k-th highest and the k-th lowest score kept
             kth = self.values.reshape(2 * self.channels, self.k)[:, -1]
             self.thresholds = (kth[:self.channels].copy(), -kth[self.channels:])

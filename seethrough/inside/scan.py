@@ -108,7 +108,7 @@ def scan(model: Model, dataset, layers: Sequence[str], *, k: int = 9, reduce: st
                 if layer not in running:
                     shapes[layer] = tuple(output.shape[1:])
                     running[layer] = LayerExtremes(output.shape[1], k, output.dtype,
-                                              activation_statistics=activation_statistics)
+                                                   activation_statistics=activation_statistics)
                 running[layer].update(output.cpu(), batch.ids, reduce)
             outputs.clear()
             bar.advance(len(batch.ids))

@@ -36,14 +36,13 @@ def forward_until(module: nn.Module, layers: Sequence[str]) -> Iterator[Callable
     """
     modules = {name: find_module(module, name) for name in layers}
     calls: list[str] = []
-    last_output: dict = {}  # during the first call: the latest output of a watched layer
     handles: list = []
-    state = {"first": True}
+    state = {"first": True}  # and, during the first call, "output": the latest output of a watched layer
 
     def counter(name: str):
         def hook(_module, _inputs, output) -> None:
             calls.append(name)
-            last_output["value"] = output
+            state["output"] = output
         return hook
 
     def stop(_module, _inputs, _output) -> None:
@@ -61,7 +60,7 @@ def forward_until(module: nn.Module, layers: Sequence[str]) -> Iterator[Callable
         for handle in handles:
             handle.remove()
         handles.clear()
-        ends_the_pass = last_output.pop("value", None) is result
+        ends_the_pass = state.pop("output", None) is result
         if calls and all(calls.count(name) == 1 for name in layers) and not ends_the_pass:
             handles.append(modules[calls[-1]].register_forward_hook(stop))
 
