@@ -19,6 +19,8 @@ mnist_cnn, whose 0.5 s pass varies by 10-20% from run to run on a shared machine
 ``--breakdown`` also times the fastest scan at its best batch in parts, in place: the forward passes,
 each layer's bookkeeping (keyed by its output shape) and the rest; the line ends with the best raw
 time at that batch (a minimum over runs, so it reads a little low beside one run's forward).
+Whole passes meet the machine's drift of several seconds; ``scan_paired.py`` times the same scan
+against raw in turns of a few hundred examples, with the instrument's own error beside it.
 """
 from __future__ import annotations
 
