@@ -6,12 +6,13 @@
 ``scan.py`` times whole passes (0.5 s on mnist_cnn) in turns. On a shared 2-core machine the speed
 drifts over seconds, so the same raw loop timed in two whole passes can differ by 10-20%, about as
 much as the scan's whole cost. Here the real :func:`~seethrough.inside.scan.scan` runs, and every
-``--turn`` examples (whole batches) its dataset, asked for the next batch, first runs the raw forward
-pass of those same examples on two hook-free copies of the model ("raw" and "raw again", taking
-turns at going first). Each side's time per turn is the minimum over ``--repeats`` passes, and a side's time is the
-sum over turns (the scan's first and last parts include its set-up and its final merges). Both sides
-meet the same machine within tens of milliseconds. "raw again" over "raw" shows the instrument's own
-error; the scan's ratio to raw is printed at every batch size and best against best.
+``--turn`` examples (whole batches) its dataset, asked for the next batch, first runs the raw
+forward pass of those same examples on two hook-free copies of the model ("raw" and "raw again",
+taking turns at going first). Each side's time per turn is the minimum over ``--repeats`` passes,
+and a side's time is the sum over turns (the scan's first and last parts include its set-up and its
+final merges). Both sides meet the same machine within tens of milliseconds. "raw again" over "raw"
+shows the instrument's own error; the scan's ratio to raw is printed at every batch size and best
+against best.
 """
 from __future__ import annotations
 
