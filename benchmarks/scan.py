@@ -10,8 +10,9 @@ none), keeping top-k / bottom-k (k = 9) and running statistics for every channel
 layers, once as by default (statistics of each unit's score) and once with
 ``activation_statistics=True`` (mean / std / min / max over every activation: three more passes over
 each map); raw and the scans take turns, so all meet the same machine load. The issue asks for the
-best scan throughput >= 0.90 x the best raw throughput; the ratio at raw's best batch is printed too. A second scan line times the scan end to end on the
-stored images (MNIST-5k uint8 -> model input per batch), which adds the input conversion.
+best scan throughput >= 0.90 x the best raw throughput; the ratio at raw's best batch is printed
+too. A second scan line times the scan end to end on the stored images (MNIST-5k uint8 -> model
+input per batch), which adds the input conversion.
 
 ``--size small`` (a quick check: 1,000 digits, 32 EfficientNet inputs) or ``full`` (MNIST-5k, 256
 EfficientNet inputs). Times are the best of ``--repeats`` runs after one warm-up (default: 7 for
@@ -84,16 +85,18 @@ def raw_forward(model: st.Model, inputs: torch.Tensor, batch: int) -> None:
             model(inputs[start:start + batch])
 
 
-def measure(name: str, size: str, repeats: int, layers: list[str] | None = None, parts: bool = False) -> dict:
-    model = st.zoo.load(name, progress=False)
+def model_inputs(name: str, model: st.Model, size: str) -> tuple[torch.Tensor, np.ndarray | None]:
+    """The case's model inputs in memory, and the stored images they come from (None for random inputs)."""
     if name == "mnist_cnn":
         images = open_dataset("mnist").images[: 1000 if size == "small" else 5000]
-        stored = images
-        inputs = open_dataset(images).inputs(model, range(len(images)))
-    else:
-        count = 32 if size == "small" else 256
-        inputs = torch.randn((count, 3, 224, 224), generator=torch.Generator().manual_seed(0))
-        stored = None
+        return open_dataset(images).inputs(model, range(len(images))), images
+    count = 32 if size == "small" else 256
+    return torch.randn((count, 3, 224, 224), generator=torch.Generator().manual_seed(0)), None
+
+
+def measure(name: str, size: str, repeats: int, layers: list[str] | None = None, parts: bool = False) -> dict:
+    model = st.zoo.load(name, progress=False)
+    inputs, stored = model_inputs(name, model, size)
     count, layers = len(inputs), layers or CASES[name]
     raw, scanned, with_statistics = {}, {}, {}
     for batch in (b for b in BATCHES if b <= count):  # raw and scans take turns: all meet the same load

@@ -25,8 +25,7 @@ import numpy as np
 import torch
 
 import seethrough as st
-from scan import BATCHES, CASES, InMemory, raw_forward  # the benchmark beside this one
-from seethrough.inside.datasets import open_dataset
+from scan import BATCHES, CASES, InMemory, model_inputs, raw_forward  # the benchmark beside this one
 from seethrough.inside.scan import scan
 
 RAWS = ("raw", "raw again")
@@ -61,11 +60,7 @@ def one_pass(model: st.Model, copies: dict, inputs: torch.Tensor, layers: list[s
 
 def measure(name: str, repeats: int, turn: int, layers: list[str] | None) -> dict:
     model = st.zoo.load(name, progress=False)
-    if name == "mnist_cnn":
-        images = open_dataset("mnist").images[:5000]
-        inputs = open_dataset(images).inputs(model, range(len(images)))
-    else:
-        inputs = torch.randn((256, 3, 224, 224), generator=torch.Generator().manual_seed(0))
+    inputs, _ = model_inputs(name, model, "full")
     layers = layers or CASES[name]
     copies = {raw: copy.deepcopy(model.module) for raw in RAWS}  # made before the scan hooks the model
     per_second: dict[str, dict[int, float]] = {side: {} for side in ("scan", *RAWS)}
@@ -77,15 +72,14 @@ def measure(name: str, repeats: int, turn: int, layers: list[str] | None) -> dic
                 best = {side: np.minimum(best[side], t) if side in best else np.array(t) for side, t in times.items()}
         for side, seconds in best.items():
             per_second[side][batch] = len(inputs) / seconds.sum()
-    best_raw = max(per_second["raw"], key=per_second["raw"].get)
-    best_scan = max(per_second["scan"], key=per_second["scan"].get)
     raw = per_second["raw"]
+    best_raw, best_scan = max(raw, key=raw.get), max(per_second["scan"], key=per_second["scan"].get)
     return {"model": name, "examples": len(inputs), "layers": layers, "turn_examples": turn,
             "per_second": {side: {str(b): v for b, v in rates.items()} for side, rates in per_second.items()},
             "scan_over_raw_per_batch": {str(b): per_second["scan"][b] / raw[b] for b in raw},
             "raw_again_over_raw_per_batch": {str(b): per_second["raw again"][b] / raw[b] for b in raw},
             "best_raw_batch": best_raw, "best_scan_batch": best_scan,
-            "scan_over_raw": per_second["scan"][best_scan] / per_second["raw"][best_raw]}
+            "scan_over_raw": per_second["scan"][best_scan] / raw[best_raw]}
 
 
 def main() -> None:
