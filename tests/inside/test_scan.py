@@ -10,7 +10,7 @@ import torch
 import seethrough as st
 from seethrough.errors import SeethroughError
 from seethrough.inside.datasets import ArrayDataset, open_dataset
-from seethrough.inside.layer_extremes import by_unit_then_value
+from seethrough.inside.layer_extremes import LayerExtremes, by_unit_then_value
 from seethrough.inside.scan import ScanResult, neuron_index, scan
 
 from .nets import Generated, images, small_conv
@@ -78,6 +78,20 @@ def test_the_merge_sort_orders_like_lexsort():
     expected = np.lexsort((-values.astype(np.float64), units))
     assert (by_unit_then_value(units, values) == expected).all()
     assert (by_unit_then_value(units, values.astype(np.float64)) == expected).all()
+
+
+def test_ties_in_the_first_batch_go_to_the_lowest_ids():
+    """Before k are kept only a batch's own k highest and lowest (ties included) are taken; with ties
+    across the whole batch and the next, the kept ones are still the lowest ids, at the first peak."""
+    maps = torch.zeros(20, 2, 3, 3)
+    maps[:, 1, 1, 2] = 1.0  # channel 1: every example peaks at (1, 2) with 1
+    maps[13, 1, 0, 0] = 2.0  # but example 13 peaks higher, in the second batch
+    extremes = LayerExtremes(2, 3, torch.float32)
+    extremes.update(maps[:12], np.arange(12), "max")
+    extremes.update(maps[12:], np.arange(12, 20), "max")
+    got = extremes.result("layer", (2, 3, 3), 20)
+    assert got.top_ids.tolist() == [[0, 1, 2], [13, 0, 1]] and got.bottom_ids.tolist() == [[0, 1, 2], [0, 1, 2]]
+    assert got.top_positions[1].tolist() == [[0, 0], [1, 2], [1, 2]] and got.top_positions[0, 0].tolist() == [0, 0]
 
 
 def test_reduce_none_makes_every_neuron_a_unit():
