@@ -43,10 +43,11 @@ class LayerExtremes:
     position found while the batch's activations are still there; they wait for the next merge,
     which comes once about ``MERGE_EVERY`` pairs per unit (and ``MERGE_FLOOR`` in all) have gathered.
     Frequent merges keep the threshold fresh: on mnist_cnn merging every 8 pairs per unit instead of
-    64 takes a third of the pairs (the arg-max of each taken map is the costly part) and makes the
-    bookkeeping 10-15% cheaper. After the first few thousand examples few pairs can enter, so merges
-    become rare and memory stays O(k x C). The scores also wait, for the statistics, until ``STATISTICS_EVERY`` have gathered; a
-    layer with no positions (a logit) takes its candidates from those chunks, not batch by batch.
+    64 takes a third of the pairs (the arg-max of each taken map is the costly part), and the
+    bookkeeping alone gets 5-13% cheaper. After the first few thousand examples few pairs can enter,
+    so merges become rare and memory stays O(k x C). The scores also wait, for the statistics, until
+    ``STATISTICS_EVERY`` have gathered; a layer with no positions (a logit) takes its candidates from
+    those chunks, not batch by batch.
     """
 
     def __init__(self, channels: int, k: int, dtype: torch.dtype, activation_statistics: bool = False):
@@ -94,7 +95,7 @@ class LayerExtremes:
         before k are kept (the first batch), when no threshold filters yet.
         """
         self.seen += len(ids)
-        may_enter = None  # before k are kept, every pair may enter
+        may_enter = None  # before k are kept no threshold filters (only a batch's own extremes, below)
         if self.thresholds is not None:  # a tie with the k-th kept value cannot: kept ids are lower, and win ties
             may_enter = score > self.thresholds[0]
             may_enter |= score < self.thresholds[1]
