@@ -1,6 +1,8 @@
 """The streaming scan against a brute-force pass holding every activation; memory; file round trip."""
 from __future__ import annotations
 
+import ctypes
+import platform
 import sys
 
 import numpy as np
@@ -172,14 +174,18 @@ def test_save_and_load_round_trip(tmp_path, activations):
 
 
 def _resident_bytes() -> int:
+    """The resident memory, after glibc (where it is the C library) gives its freed heap back to the system:
+    otherwise the heap's free space, which swings by ~10 MB with the order of allocations, is counted too."""
+    if platform.libc_ver()[0] == "glibc":
+        ctypes.CDLL(None).malloc_trim(0)
     with open("/proc/self/statm") as handle:
         return int(handle.read().split()[1]) * 4096
 
 
 def test_memory_stays_flat_over_50000_inputs(no_hooks_left):
     """50,000 generated inputs (147 MB if they were held): the resident memory's peak over the last 25
-    batches exceeds its peak over batches 5-25 by < 4 MB (it moves by one batch's buffers, not a trend),
-    and the kept state is k wide whatever the count."""
+    batches exceeds its peak over batches 5-25 by < 2 MB (it moved by < 0.5 MB in runs), and the kept
+    state is k wide whatever the count."""
     model = small_conv(dtype=torch.float32)
     dataset = Generated(50_000, (3, 16, 16))
     samples = []
@@ -192,7 +198,7 @@ def test_memory_stays_flat_over_50000_inputs(no_hooks_left):
     result = scan(model, dataset, ["conv1", "relu2", "fc"], k=9, batch_size=1000, progress=False)
     assert result.count == 50_000 and len(samples) == 50
     growth = max(samples[25:]) - max(samples[5:25])
-    assert growth < 4 * 2**20, f"grew by {growth / 2**20:.1f} MB"
+    assert growth < 2 * 2**20, f"grew by {growth / 2**20:.1f} MB"
     assert result["conv1"].top_ids.shape == (4, 9) and result["conv1"].top_ids.max() < 50_000
     no_hooks_left(model.module)
 
