@@ -67,6 +67,7 @@ class Model:
         self.channels = len(self.mean)
         self._labels = list(labels) if labels is not None else None
         self.name = name
+        self._norm_cache: tuple | None = None  # (what they were made for, (mean, std) tensors): see _norm
 
     # ----- classes -------------------------------------------------------------------------
     @property
@@ -87,14 +88,29 @@ class Model:
 
     # ----- tensors <-> images --------------------------------------------------------------
     def _norm(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        shape = (1, self.channels, 1, 1)
-        return (torch.tensor(self.mean, dtype=x.dtype, device=x.device).view(shape),
-                torch.tensor(self.std, dtype=x.dtype, device=x.device).view(shape))
+        """The mean and std as (1, C, 1, 1) tensors of ``x``'s dtype and device, made once for each."""
+        key = (self.mean, self.std, x.dtype, x.device)
+        cached = self._norm_cache  # one read and one write: safe when threads share the model
+        if cached is None or cached[0] != key:
+            shape = (1, self.channels, 1, 1)
+            with torch.inference_mode(False):  # ordinary tensors: a later backward pass may save them
+                cached = (key, (torch.tensor(self.mean, dtype=x.dtype, device=x.device).view(shape),
+                                torch.tensor(self.std, dtype=x.dtype, device=x.device).view(shape)))
+            self._norm_cache = cached
+        return cached[1]
 
-    def normalize(self, pixels: torch.Tensor) -> torch.Tensor:
-        """Pixels in [0, 1], shape (N, C, H, W) -> the network's input."""
+    def normalize(self, pixels: torch.Tensor, *, in_place: bool = False) -> torch.Tensor:
+        """Pixels in [0, 1], shape (N, C, H, W) -> the network's input.
+
+        ``in_place``: overwrite ``pixels`` (a tensor of the caller's own) and return it; a mean of 0 and
+        a std of 1 then leave it as it is, which is exactly what subtracting and dividing would give.
+        """
         mean, std = self._norm(pixels)
-        return (pixels - mean) / std
+        if not in_place:
+            return (pixels - mean) / std
+        if any(self.mean) or any(s != 1.0 for s in self.std):
+            pixels.sub_(mean).div_(std)
+        return pixels
 
     def denormalize(self, x: torch.Tensor) -> torch.Tensor:
         """The network's input (N, C, H, W) -> pixels in [0, 1] (not clipped)."""

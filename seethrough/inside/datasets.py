@@ -23,9 +23,15 @@ SAMPLE_CROPS = [("full", 0, 0, 1, 1), ("top-left", 0, 0, .5, .5), ("top-right", 
                 ("bottom-left", .5, 0, 1, .5), ("bottom-right", .5, .5, 1, 1), ("centre", .25, .25, .75, .75)]
 
 
-def input_dtype(model: Model) -> torch.dtype:
-    """The floating dtype of the model's parameters (float32 for a model without any)."""
-    return next((p.dtype for p in model.module.parameters() if p.is_floating_point()), torch.float32)
+def placement(model: Model) -> tuple[torch.device, torch.dtype]:
+    """Where the model's inputs go: its device (as :attr:`Model.device`) and the floating dtype of its
+    parameters (float32 for a model without any), in one walk over the parameters."""
+    device = None
+    for parameter in model.module.parameters():
+        device = parameter.device if device is None else device
+        if parameter.is_floating_point():
+            return device, parameter.dtype
+    return (torch.device("cpu") if device is None else device), torch.float32
 
 
 @dataclass
@@ -64,7 +70,8 @@ class Dataset:
     def inputs(self, model: Model, ids: Sequence[int]) -> torch.Tensor:
         """The model's inputs (len(ids), C, H, W) for examples ``ids``, on the model's device."""
         inputs = torch.cat([model.preprocess(self.image(int(i))) for i in ids])
-        return inputs.to(model.device, dtype=input_dtype(model))
+        device, dtype = placement(model)
+        return inputs.to(device, dtype=dtype)
 
     def batches(self, model: Model, batch_size: int = 64, *, ids: np.ndarray | None = None) -> Iterator[Batch]:
         """Batches of the examples ``ids`` (default all, in order)."""
@@ -107,11 +114,18 @@ class ArrayDataset(Dataset):
         colours = 1 if chunk.ndim == 3 else chunk.shape[3]
         if (height, width) != model.input_size or colours != model.channels:
             return super().inputs(model, ids)
-        pixels = torch.as_tensor(chunk.astype(np.float32))  # the fast path: one conversion per batch
-        if chunk.dtype == np.uint8 or pixels.max() > 1.0:  # as Model.to_pixels reads a float image
-            pixels = pixels / 255.0
-        pixels = pixels[:, None] if chunk.ndim == 3 else pixels.permute(0, 3, 1, 2)
-        return model.normalize(pixels.contiguous()).to(model.device, dtype=input_dtype(model))
+        # the fast path: a few operations per batch, on arrays of our own (in place), bit for bit what
+        # Model.to_pixels and Model.normalize give one image at a time
+        if chunk.dtype == np.uint8:
+            pixels = np.divide(chunk, np.float32(255.0), dtype=np.float32)
+        else:
+            pixels = chunk.astype(np.float32)
+            if pixels.max() > 1.0:  # as Model.to_pixels reads a float image
+                pixels /= np.float32(255.0)
+        pixels = torch.from_numpy(pixels)
+        pixels = pixels[:, None] if chunk.ndim == 3 else pixels.permute(0, 3, 1, 2).contiguous()
+        device, dtype = placement(model)
+        return model.normalize(pixels, in_place=True).to(device, dtype=dtype)
 
 
 class FolderDataset(Dataset):
