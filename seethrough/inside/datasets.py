@@ -23,15 +23,9 @@ SAMPLE_CROPS = [("full", 0, 0, 1, 1), ("top-left", 0, 0, .5, .5), ("top-right", 
                 ("bottom-left", .5, 0, 1, .5), ("bottom-right", .5, .5, 1, 1), ("centre", .25, .25, .75, .75)]
 
 
-def placement(model: Model) -> tuple[torch.device, torch.dtype]:
-    """Where the model's inputs go: its device (as :attr:`Model.device`) and the floating dtype of its
-    parameters (float32 for a model without any), in one walk over the parameters."""
-    device = None
-    for parameter in model.module.parameters():
-        device = parameter.device if device is None else device
-        if parameter.is_floating_point():
-            return device, parameter.dtype
-    return (torch.device("cpu") if device is None else device), torch.float32
+def input_dtype(model: Model) -> torch.dtype:
+    """The floating dtype of the model's parameters (float32 for a model without any)."""
+    return next((p.dtype for p in model.module.parameters() if p.is_floating_point()), torch.float32)
 
 
 @dataclass
@@ -70,8 +64,7 @@ class Dataset:
     def inputs(self, model: Model, ids: Sequence[int]) -> torch.Tensor:
         """The model's inputs (len(ids), C, H, W) for examples ``ids``, on the model's device."""
         inputs = torch.cat([model.preprocess(self.image(int(i))) for i in ids])
-        device, dtype = placement(model)
-        return inputs.to(device, dtype=dtype)
+        return inputs.to(model.device, dtype=input_dtype(model))
 
     def batches(self, model: Model, batch_size: int = 64, *, ids: np.ndarray | None = None) -> Iterator[Batch]:
         """Batches of the examples ``ids`` (default all, in order)."""
@@ -124,8 +117,7 @@ class ArrayDataset(Dataset):
                 pixels /= np.float32(255.0)
         pixels = torch.from_numpy(pixels)
         pixels = pixels[:, None] if chunk.ndim == 3 else pixels.permute(0, 3, 1, 2).contiguous()
-        device, dtype = placement(model)
-        return model.normalize(pixels, in_place=True).to(device, dtype=dtype)
+        return model.normalize(pixels, in_place=True).to(model.device, dtype=input_dtype(model))
 
 
 class FolderDataset(Dataset):
