@@ -5,6 +5,11 @@ sets, another target class, another concept list). The activations depend only o
 weights and preprocessing, the layer and the images, so they are kept under a key made of those:
 in memory for the session, and on disk under ``<cache dir>/activations/`` (see
 :func:`seethrough.zoo.cache.cache_dir`; ``$SEETHROUGH_CACHE`` moves it).
+
+A module called several times in one forward pass (EfficientNet-Lite's blocks reuse one ReLU6) gives
+its last output, as :func:`seethrough.hooks.capture` records it: the tensor TCAV takes its gradients
+at. The forward pass stops after the last wanted layer where that cannot change what is recorded
+(:func:`seethrough.truncation.forward_until`).
 """
 from __future__ import annotations
 
@@ -18,13 +23,16 @@ from pathlib import Path
 import torch
 
 from ..errors import SeethroughError
+from ..hooks import capture
 from ..model import Model
 from ..progress import Progress
+from ..truncation import forward_until
 from ..zoo.cache import cache_dir
 from .sources import ImageSet
 
 _MEMORY: OrderedDict[tuple[str, str, str], torch.Tensor] = OrderedDict()
 _MEMORY_ENTRIES = 256
+_VERSION = 2  #: of the stored activations; 2: a module called several times gives its last output (1: its first)
 
 
 def model_key(model: Model) -> str:
@@ -47,7 +55,7 @@ def batches(model: Model, images: ImageSet, batch_size: int) -> list[torch.Tenso
 
 def _disk_path(key: tuple[str, str, str]) -> Path:
     model_hash, layer, set_key = key
-    return cache_dir() / "activations" / model_hash / f"{layer}-{set_key}.pt"
+    return cache_dir() / "activations" / f"v{_VERSION}" / model_hash / f"{layer}-{set_key}.pt"
 
 
 def _save(path: Path, tensor: torch.Tensor) -> None:
@@ -70,38 +78,6 @@ def _remember(key: tuple[str, str, str], tensor: torch.Tensor) -> None:
     _MEMORY.move_to_end(key)
     while len(_MEMORY) > _MEMORY_ENTRIES:
         _MEMORY.popitem(last=False)
-
-
-class _AllRecorded(Exception):
-    """Raised once every wanted layer has its output: the rest of the forward pass is not needed."""
-
-
-def _forward_until(model: Model, layers: Sequence[str], batch: torch.Tensor) -> dict[str, torch.Tensor]:
-    """The outputs of ``layers`` for ``batch``, stopping the forward pass once all are recorded."""
-    recorded: dict[str, torch.Tensor] = {}
-    handles = []
-
-    def recorder(name: str):
-        def hook(_module, _inputs, output):
-            recorded[name] = (output[0] if isinstance(output, (tuple, list)) else output).detach()
-            if len(recorded) == len(layers):
-                raise _AllRecorded
-        return hook
-
-    try:
-        for name in layers:
-            handles.append(model.layer(name).register_forward_hook(recorder(name)))
-        with torch.no_grad():
-            model(batch)
-    except _AllRecorded:
-        pass
-    finally:
-        for handle in handles:
-            handle.remove()
-    missing = [name for name in layers if name not in recorded]
-    if missing:
-        raise SeethroughError(f"layer(s) {', '.join(missing)} were not called in the forward pass")
-    return recorded
 
 
 def clear_memory() -> None:
@@ -140,12 +116,17 @@ def layer_activations(model: Model, layers: Sequence[str], images: ImageSet, *, 
     if not missing:
         return {layer: found[layer] for layer in layers}
     parts: dict[str, list[torch.Tensor]] = {layer: [] for layer in missing}
-    for batch in batches(model, images, batch_size):
-        outputs = _forward_until(model, missing, batch)
-        for layer in missing:
-            parts[layer].append(outputs[layer].float().cpu())
-        if progress is not None:
-            progress.advance(batch.shape[0])
+    # a module called several times gives its last output, as in capture (the gradients TCAV takes)
+    with torch.no_grad(), capture(model.module, missing) as outputs, forward_until(model.module, missing) as run:
+        for batch in batches(model, images, batch_size):
+            run(batch)
+            if absent := [layer for layer in missing if layer not in outputs]:
+                raise SeethroughError(f"layer(s) {', '.join(absent)} were not called in the forward pass")
+            for layer in missing:
+                parts[layer].append(outputs[layer].float().cpu())
+            outputs.clear()
+            if progress is not None:
+                progress.advance(batch.shape[0])
     for layer in missing:
         found[layer] = torch.cat(parts[layer])
         if cache:

@@ -32,7 +32,7 @@ from ..progress import Progress
 from .datasets import Dataset, open_dataset
 from .layer_extremes import LayerExtremes
 from .scan_result import LayerScan, ScanResult
-from .truncation import forward_until
+from ..truncation import forward_until
 
 REDUCTIONS = ("max", "mean", "none")
 __all__ = ["LayerScan", "REDUCTIONS", "ScanResult", "neuron_index", "scan"]
@@ -54,7 +54,7 @@ def scan(model: Model, dataset, layers: Sequence[str], *, k: int = 9, reduce: st
     Parameters
     ----------
     model : a :class:`seethrough.Model` (run as it is, under ``torch.inference_mode``, and only as far
-        as the last of ``layers``: :func:`~seethrough.inside.truncation.forward_until`).
+        as the last of ``layers``: :func:`~seethrough.truncation.forward_until`).
     dataset : a :class:`Dataset` or a spec for :func:`open_dataset` ("mnist", "samples", a folder, an array).
     layers : dotted layer names; a wrong name lists the closest.
     k : how many top and bottom examples to keep per unit.

@@ -98,6 +98,38 @@ def test_activations_are_cached_in_memory_and_on_disk(tiny, tmp_path, monkeypatc
     assert np.allclose(first["hidden"].numpy(), _hidden(tiny, images.images), atol=1e-6)
 
 
+class SharedReLU(nn.Module):
+    """One ReLU module called twice on maps of one shape (as EfficientNet's blocks reuse their ReLU6)."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.first, self.second, self.act = nn.Linear(48, 6), nn.Linear(6, 6), nn.ReLU()
+        self.head = nn.Linear(6, 2)
+
+    def forward(self, x):
+        return self.head(self.act(self.second(self.act(self.first(x.flatten(1))))))
+
+
+def test_a_module_called_twice_gives_the_output_its_gradients_are_taken_at(no_hooks_left):
+    """The CAV is learnt on the activations and applied to the gradients: both must be of the same call
+    (the last, as capture records it), or the directional derivative mixes two different tensors."""
+    model = st.Model(SharedReLU().eval(), input_size=(4, 4), labels=["a", "b"], name="shared")
+    images = image_set("some", _images(3, 5, 0.3))
+    found = activation_cache.layer_activations(model, ["act"], images, cache=False)["act"]
+    no_hooks_left(model.module)
+    x = torch.cat([model.preprocess(image) for image in images.images])
+    with torch.no_grad():
+        net = model.module
+        first = net.act(net.first(x.flatten(1)))
+        last = net.act(net.second(first))
+    assert not torch.allclose(first, last)                     # the two calls differ: the test can tell them apart
+    assert torch.allclose(found, last, atol=1e-6)
+    gradients = class_gradients(model, ["act"], images, 0)["act"]
+    weights = net.head.weight.detach().double().numpy()
+    assert np.allclose(gradients, weights[0] * np.ones_like(gradients), atol=1e-6)  # d logit / d last output
+
+
 def test_same_seed_same_result(tiny):
     concept = image_set("bright", _images(1, 12, 0.4))
     examples = image_set("examples", _images(2, 8, 0.2))

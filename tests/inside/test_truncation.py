@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 import seethrough as st
-from seethrough.inside.truncation import forward_until
+from seethrough.truncation import forward_until
 
 from .nets import SmallConv
 

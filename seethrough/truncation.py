@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 import torch
 from torch import nn
 
-from ..hooks import find_module
+from .hooks import find_module
 
 
 class _Reached(Exception):
