@@ -1,6 +1,7 @@
 """``Model``: a network together with what it takes to feed it and read its answers."""
 from __future__ import annotations
 
+import collections
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,6 +69,7 @@ class Model:
         self._labels = list(labels) if labels is not None else None
         self.name = name
         self._norm_cache: tuple | None = None  # (what they were made for, (mean, std) tensors): see _norm
+        self._repeated: frozenset[str] | None = None  # see repeated_layers
 
     # ----- classes -------------------------------------------------------------------------
     @property
@@ -198,6 +200,24 @@ class Model:
         with torch.no_grad(), capture(self.module, names) as outputs:
             self.module(self.blank())
         return {name: tuple(outputs[name].shape) for name in names if name in outputs}
+
+    def repeated_layers(self) -> frozenset[str]:
+        """The layers called more than once in one forward pass (EfficientNet-Lite's blocks reuse one
+        ReLU6), found with one blank input the first time they are asked for and kept. Every tool reads
+        such a layer at its last call (as :func:`~seethrough.hooks.capture` records it), so a forward
+        pass may stop early only after a layer that runs once."""
+        if self._repeated is None:
+            calls: collections.Counter = collections.Counter()
+            handles = [sub.register_forward_hook(lambda *_, name=name: calls.update([name]))
+                       for name, sub in self.module.named_modules() if name]
+            try:
+                with torch.no_grad():
+                    self.module(self.blank())
+            finally:
+                for handle in handles:
+                    handle.remove()
+            self._repeated = frozenset(name for name, count in calls.items() if count > 1)
+        return self._repeated
 
     def class_index(self, name: str) -> int:
         """The index of the class called ``name`` (case-insensitive; underscores count as spaces)."""

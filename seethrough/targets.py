@@ -9,6 +9,7 @@ from typing import Union
 import torch
 
 from .errors import SeethroughError, unknown
+from .hooks import capture
 from .model import Model
 
 Target = Union[None, int, str, Callable[[torch.Tensor], torch.Tensor]]
@@ -110,11 +111,15 @@ class Objective:
     unit: Unit | None = None
     function: Callable[[torch.Tensor], torch.Tensor] | None = None
 
+    def __post_init__(self) -> None:
+        # found now, not inside a propagation block that runs this objective (it refuses a no-grad pass)
+        self._whole_pass = self.unit is not None and self.unit.layer in self.model.repeated_layers()
+
     def __call__(self, inputs: torch.Tensor) -> torch.Tensor:
         return self.score(self.forward(inputs))
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
-        """The model's logits, or the hidden unit's layer output (the forward pass stops there)."""
+        """The model's logits, or the hidden unit's layer output (the forward pass stops there if it can)."""
         return self.model(inputs) if self.unit is None else self._layer_output(inputs)
 
     def score(self, output: torch.Tensor) -> torch.Tensor:
@@ -128,7 +133,13 @@ class Objective:
         return output.gather(1, indices.view(-1, 1)).squeeze(1)
 
     def _layer_output(self, inputs: torch.Tensor) -> torch.Tensor:
+        """The unit's layer output; the pass stops there unless the layer runs more than once (then
+        the whole pass runs and its last output is read, as everywhere else)."""
         module = self.model.layer(self.unit.layer)
+        if self._whole_pass:
+            with capture(self.model.module, [self.unit.layer], detach=False) as outputs:
+                self.model(inputs)
+            return outputs[self.unit.layer]
 
         def stop(_module, _inputs, output):
             raise _Reached(output[0] if isinstance(output, (tuple, list)) else output)

@@ -56,12 +56,12 @@ def forward_activations(model: Model, objective: Objective, pixels: torch.Tensor
                         transformed: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """Run ``model`` on ``transformed`` (default ``pixels``) and collect what ``objective`` reads.
 
-    Without logits to read, the pass stops once every layer the objective reads has run; a module
-    called several times (one activation module reused in every block) is then read at its first
-    call, and otherwise at its last (as :func:`seethrough.hooks.capture`). Name a module that runs once.
+    Without logits to read, the pass stops once every layer the objective reads has run, unless one
+    of them runs more than once (one activation module reused in every block,
+    :meth:`~seethrough.Model.repeated_layers`): such a layer is read at its last call, as everywhere.
     """
     transformed = pixels if transformed is None else transformed
-    stop_early = not objective.needs_logits
+    stop_early = not objective.needs_logits and not model.repeated_layers() & set(objective.layers)
     with _recording(model.module, objective.layers, stop_early=stop_early) as recorded:
         activations: dict[str, torch.Tensor] = {"pixels": pixels}
         try:
@@ -93,6 +93,9 @@ def fit(pixels: torch.Tensor, size: tuple[int, int] | None) -> torch.Tensor:
 
 
 def _check_model(model: Model) -> None:
+    """Warn about layers in training mode; find the layers that run more than once now, before a
+    redirected-ReLU block, inside which the blank pass that finds them would be refused."""
+    model.repeated_layers()
     batch_norms = (nn.modules.batchnorm._BatchNorm, nn.modules.dropout._DropoutNd)
     if any(sub.training and isinstance(sub, batch_norms) for sub in model.module.modules()):
         warnings.warn(f"{model.name}: BatchNorm or dropout is in training mode; the visualization will depend "
