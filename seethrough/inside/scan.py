@@ -29,10 +29,10 @@ from ..errors import SeethroughError
 from ..hooks import capture
 from ..model import Model
 from ..progress import Progress
+from ..truncation import forward_until
 from .datasets import Dataset, open_dataset
 from .layer_extremes import LayerExtremes
 from .scan_result import LayerScan, ScanResult
-from ..truncation import forward_until
 
 REDUCTIONS = ("max", "mean", "none")
 __all__ = ["LayerScan", "REDUCTIONS", "ScanResult", "neuron_index", "scan"]
