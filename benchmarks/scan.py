@@ -150,8 +150,8 @@ def breakdown(model: st.Model, inputs: torch.Tensor, layers: list[str], batch: i
         spent[f"bookkeeping {tuple(output.shape[1:])}"] += time.perf_counter() - started
 
     @contextlib.contextmanager
-    def timed_until(network, names):
-        with until(network, names) as run:
+    def timed_until(network, names, calls):
+        with until(network, names, calls) as run:
             def timed_run(x):
                 started = time.perf_counter()
                 run(x)

@@ -11,8 +11,9 @@ import torch
 from PIL import Image
 from torch import nn
 
+from .call_record import LayerCall, last_shapes, record_calls
 from .errors import SeethroughError, unknown
-from .hooks import capture, find_module
+from .hooks import find_module
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class Model:
         self._labels = list(labels) if labels is not None else None
         self.name = name
         self._norm_cache: tuple | None = None  # (what they were made for, (mean, std) tensors): see _norm
-        self._repeated: frozenset[str] | None = None  # see repeated_layers
+        self._calls: tuple[LayerCall, ...] | None = None  # see calls
 
     # ----- classes -------------------------------------------------------------------------
     @property
@@ -194,30 +195,28 @@ class Model:
     def layer_names(self) -> list[str]:
         return [name for name, _ in self.module.named_modules() if name]
 
+    def calls(self) -> tuple[LayerCall, ...]:
+        """Every call of a named layer in one forward pass of a blank input, in the order the calls end,
+        with each output's shape (:mod:`seethrough.call_record`): found the first time it is asked
+        for and kept, so the network's structure is taken to be the same for every input.
+
+        Ask for it before a block that changes how the network runs (a propagation rule, a redirected
+        ReLU): the blank pass runs without gradients, which such a block refuses."""
+        if self._calls is None:
+            self._calls = record_calls(self.module, self.blank())
+        return self._calls
+
     def layer_shapes(self) -> dict[str, tuple[int, ...]]:
-        """Each layer's output shape for one input of ``input_size`` (layers that never run are left out)."""
-        names = self.layer_names()
-        with torch.no_grad(), capture(self.module, names) as outputs:
-            self.module(self.blank())
-        return {name: tuple(outputs[name].shape) for name in names if name in outputs}
+        """Each layer's output shape for one input of ``input_size``, at its last call, in the order the
+        layers are first called (layers that never run, or output no tensor, are left out)."""
+        return last_shapes(self.calls())
 
     def repeated_layers(self) -> frozenset[str]:
         """The layers called more than once in one forward pass (EfficientNet-Lite's blocks reuse one
-        ReLU6), found with one blank input the first time they are asked for and kept. Every tool reads
-        such a layer at its last call (as :func:`~seethrough.hooks.capture` records it), so a forward
-        pass may stop early only after a layer that runs once."""
-        if self._repeated is None:
-            calls: collections.Counter = collections.Counter()
-            handles = [sub.register_forward_hook(lambda *_, name=name: calls.update([name]))
-                       for name, sub in self.module.named_modules() if name]
-            try:
-                with torch.no_grad():
-                    self.module(self.blank())
-            finally:
-                for handle in handles:
-                    handle.remove()
-            self._repeated = frozenset(name for name, count in calls.items() if count > 1)
-        return self._repeated
+        ReLU6). Every tool reads such a layer at its last call (as :func:`~seethrough.hooks.capture`
+        records it), so a forward pass may stop early only after that call."""
+        counts = collections.Counter(call.name for call in self.calls())
+        return frozenset(name for name, count in counts.items() if count > 1)
 
     def class_index(self, name: str) -> int:
         """The index of the class called ``name`` (case-insensitive; underscores count as spaces)."""

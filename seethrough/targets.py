@@ -11,6 +11,7 @@ import torch
 from .errors import SeethroughError, unknown
 from .hooks import capture
 from .model import Model
+from .truncation import forward_until
 
 Target = Union[None, int, str, Callable[[torch.Tensor], torch.Tensor]]
 
@@ -82,14 +83,6 @@ def parse_unit(model: Model, text: str) -> Unit | None:
     return Unit(layer, *numbers)
 
 
-class _Reached(Exception):
-    """Raised by the hook at the target layer: the rest of the forward pass is not needed."""
-
-    def __init__(self, output: torch.Tensor):
-        super().__init__()
-        self.output = output
-
-
 @dataclass
 class Objective:
     """The number an explanation explains, as a function of the input: ``objective(inputs) -> (N,)``.
@@ -112,8 +105,10 @@ class Objective:
     function: Callable[[torch.Tensor], torch.Tensor] | None = None
 
     def __post_init__(self) -> None:
-        # found now, not inside a propagation block that runs this objective (it refuses a no-grad pass)
-        self._whole_pass = self.unit is not None and self.unit.layer in self.model.repeated_layers()
+        # the call record is found now, not inside a propagation block that runs this objective (it
+        # refuses the record's no-grad pass)
+        if self.unit is not None:
+            self.model.calls()
 
     def __call__(self, inputs: torch.Tensor) -> torch.Tensor:
         return self.score(self.forward(inputs))
@@ -133,24 +128,15 @@ class Objective:
         return output.gather(1, indices.view(-1, 1)).squeeze(1)
 
     def _layer_output(self, inputs: torch.Tensor) -> torch.Tensor:
-        """The unit's layer output; the pass stops there unless the layer runs more than once (then
-        the whole pass runs and its last output is read, as everywhere else)."""
-        module = self.model.layer(self.unit.layer)
-        if self._whole_pass:
-            with capture(self.model.module, [self.unit.layer], detach=False) as outputs:
-                self.model(inputs)
-            return outputs[self.unit.layer]
-
-        def stop(_module, _inputs, output):
-            raise _Reached(output[0] if isinstance(output, (tuple, list)) else output)
-        handle = module.register_forward_hook(stop)
-        try:
-            self.model(inputs)
-        except _Reached as reached:
-            return reached.output
-        finally:
-            handle.remove()
-        raise SeethroughError(f"layer {self.unit.layer!r} was not called in the forward pass")
+        """The unit's layer output at its last call (a module may run more than once, as everywhere);
+        the pass ends there (:func:`~seethrough.truncation.forward_until`)."""
+        layer = self.unit.layer
+        with capture(self.model.module, [layer], detach=False) as outputs, \
+                forward_until(self.model.module, [layer], self.model.calls()) as run:
+            run(inputs)
+        if layer not in outputs:
+            raise SeethroughError(f"layer {layer!r} was not called in the forward pass")
+        return outputs[layer]
 
     def _unit_score(self, output: torch.Tensor) -> torch.Tensor:
         unit = self.unit

@@ -16,25 +16,8 @@ from .base import Attribution, register
 def last_spatial_layer(model) -> str:
     """The last module, in the order the forward pass calls them, whose output is a feature map
     (N, C, h, w) with more than one position: Grad-CAM's and CAM's default layer."""
-    order: list[tuple[str, tuple]] = []
-    handles = []
-
-    def record(name):
-        def hook(_module, _inputs, output):
-            output = output[0] if isinstance(output, (tuple, list)) else output
-            if isinstance(output, torch.Tensor):
-                order.append((name, tuple(output.shape)))
-        return hook
-    try:
-        for name, module in model.module.named_modules():
-            if name:
-                handles.append(module.register_forward_hook(record(name)))
-        with torch.no_grad():
-            model(model.blank())
-    finally:
-        for handle in handles:
-            handle.remove()
-    spatial = [name for name, shape in order if len(shape) == 4 and shape[2] * shape[3] > 1]
+    spatial = [call.name for call in model.calls()
+               if call.shape is not None and len(call.shape) == 4 and call.shape[2] * call.shape[3] > 1]
     if not spatial:
         raise SeethroughError(f"{model.name} has no layer with a spatial feature map (N, C, h, w); "
                               "Grad-CAM and CAM need a convolutional layer")

@@ -8,7 +8,7 @@ in memory for the session, and on disk under ``<cache dir>/activations/`` (see
 
 A module called several times in one forward pass (EfficientNet-Lite's blocks reuse one ReLU6) gives
 its last output, as :func:`seethrough.hooks.capture` records it: the tensor TCAV takes its gradients
-at. The forward pass stops after the last wanted layer where that cannot change what is recorded
+at. The forward pass stops right after that call of the last wanted layer
 (:func:`seethrough.truncation.forward_until`).
 """
 from __future__ import annotations
@@ -117,7 +117,8 @@ def layer_activations(model: Model, layers: Sequence[str], images: ImageSet, *, 
         return {layer: found[layer] for layer in layers}
     parts: dict[str, list[torch.Tensor]] = {layer: [] for layer in missing}
     # a module called several times gives its last output, as in capture (the gradients TCAV takes)
-    with torch.no_grad(), capture(model.module, missing) as outputs, forward_until(model.module, missing) as run:
+    with torch.no_grad(), capture(model.module, missing) as outputs, \
+            forward_until(model.module, missing, model.calls()) as run:
         for batch in batches(model, images, batch_size):
             run(batch)
             if absent := [layer for layer in missing if layer not in outputs]:

@@ -13,10 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from ..errors import SeethroughError
-from ..hooks import capture
 from ..model import Model
 from .datasets import Dataset, open_dataset
 from .receptive_field import receptive_fields
@@ -52,12 +50,6 @@ class Example:
                 "box": None if self.box is None else list(self.box)}
 
 
-def _map_shape(model: Model, layer: str) -> tuple[int, ...]:
-    with torch.no_grad(), capture(model.module, [layer]) as outputs:
-        model(model.blank())
-    return tuple(outputs[layer].shape[1:])
-
-
 def top_examples(model: Model, dataset, layer: str, unit: int | tuple[int, int, int], *, k: int = 9, bottom: bool = False,
                  labels: Sequence[int] | None = None, reduce: str = "max", result: ScanResult | None = None,
                  batch_size: int = 64, progress: bool = True) -> list[Example]:
@@ -89,7 +81,10 @@ def top_examples(model: Model, dataset, layer: str, unit: int | tuple[int, int, 
     dataset: Dataset = open_dataset(dataset)
     neuron = None
     if isinstance(unit, tuple):
-        shape = _map_shape(model, layer)
+        model.layer(layer)  # a wrong name fails here, listing the closest
+        if layer not in model.layer_shapes():
+            raise SeethroughError(f"layer {layer!r} was not called in the forward pass")
+        shape = model.layer_shapes()[layer][1:]
         if len(shape) != 3:
             raise SeethroughError(f"{layer} outputs shape {shape}: a neuron (channel, y, x) needs a map; give a unit")
         neuron, unit, reduce = unit, neuron_index(shape, *unit), "none"

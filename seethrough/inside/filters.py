@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 from torch import nn
 
 from ..errors import SeethroughError
-from ..hooks import capture
 from ..model import Model
 
 MODES = ("auto", "rgb", "sum", "channels")
@@ -45,9 +43,7 @@ def conv_layers(model: Model) -> list[str]:
     names = [name for name, module in model.module.named_modules() if isinstance(module, nn.Conv2d)]
     if not names:
         raise SeethroughError(f"{model.name} has no Conv2d layer, so it has no filters to show")
-    with torch.no_grad(), capture(model.module, names) as outputs:
-        model(model.blank())
-    return list(outputs)  # filled in call order
+    return [name for name in model.layer_shapes() if name in names]  # in call order
 
 
 def _scaled(kernels: np.ndarray) -> np.ndarray:

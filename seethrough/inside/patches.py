@@ -115,11 +115,8 @@ def default_layer(model: Model, *, share: float = 0.5) -> str:
     receptive field is at most ``share`` of the input's height (``_blocks.5`` of EfficientNet-Lite0,
     83 of 224 px; ``relu2`` of mnist_cnn, 14 of 28). Receptive fields grow along the forward pass, so
     a binary search needs a handful of structural backward passes."""
-    from ..hooks import capture
-    names = [n for n in model.layer_names() if n.count(".") <= 1]
-    with torch.no_grad(), capture(model.module, names) as outputs:
-        model(model.blank())
-    spatial = [(n, out.shape[2:]) for n, out in outputs.items() if out.dim() == 4 and min(out.shape[2:]) > 1]
+    spatial = [(name, shape[2:]) for name, shape in model.layer_shapes().items()
+               if name.count(".") <= 1 and len(shape) == 4 and min(shape[2:]) > 1]
     if not spatial:
         raise SeethroughError(f"{model.name} has no layer with a spatial map; give --layer")
 

@@ -54,7 +54,7 @@ def scan(model: Model, dataset, layers: Sequence[str], *, k: int = 9, reduce: st
     Parameters
     ----------
     model : a :class:`seethrough.Model` (run as it is, under ``torch.inference_mode``, and only as far
-        as the last of ``layers``: :func:`~seethrough.truncation.forward_until`).
+        as the last call of any of ``layers``: :func:`~seethrough.truncation.forward_until`).
     dataset : a :class:`Dataset` or a spec for :func:`open_dataset` ("mnist", "samples", a folder, an array).
     layers : dotted layer names; a wrong name lists the closest.
     k : how many top and bottom examples to keep per unit.
@@ -93,9 +93,9 @@ def scan(model: Model, dataset, layers: Sequence[str], *, k: int = 9, reduce: st
     shapes: dict[str, tuple[int, ...]] = {}
     bar = Progress(len(ids), f"scanning {dataset.name}", enabled=progress)
     with torch.inference_mode(), capture(model.module, list(layers)) as outputs, \
-            forward_until(model.module, list(layers)) as run:
+            forward_until(model.module, list(layers), model.calls()) as run:
         for batch in dataset.batches(model, batch_size, ids=ids):
-            run(batch.inputs)  # from the second batch on, only up to the last scanned layer
+            run(batch.inputs)  # only up to the last scanned layer's last call
             for layer in layers:
                 if layer not in outputs:
                     raise SeethroughError(f"layer {layer!r} was not called in the forward pass")

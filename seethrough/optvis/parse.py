@@ -16,7 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from ..errors import SeethroughError, unknown
 from ..model import Model
@@ -87,26 +86,9 @@ def _direction(model: Model, rest: str, cossim_pow: float) -> Objective:
 def spatial_layers(model: Model) -> dict[str, tuple[int, ...]]:
     """Layers with an (N, C, H, W) output larger than 1 x 1 that run exactly once per forward pass, in the order they run,
     with their output shapes (a module reused in every block, like EfficientNet's ``_swish``, is left out)."""
-    calls: dict[str, list[tuple[int, ...]]] = {}
-    handles = []
-
-    def recorder(name: str):
-        def hook(_module, _inputs, output) -> None:
-            output = output[0] if isinstance(output, (tuple, list)) else output
-            calls.setdefault(name, []).append(tuple(output.shape) if isinstance(output, torch.Tensor) else ())
-        return hook
-
-    try:
-        for name, sub in model.module.named_modules():
-            if name:
-                handles.append(sub.register_forward_hook(recorder(name)))
-        with torch.no_grad():
-            model(model.blank())
-    finally:
-        for handle in handles:
-            handle.remove()
-    return {name: shapes[0] for name, shapes in calls.items()
-            if len(shapes) == 1 and len(shapes[0]) == 4 and shapes[0][2] * shapes[0][3] > 1}
+    repeated = model.repeated_layers()
+    return {name: shape for name, shape in model.layer_shapes().items()
+            if name not in repeated and len(shape) == 4 and shape[2] * shape[3] > 1}
 
 
 def default_diversity_layer(model: Model, objective: Objective) -> str:

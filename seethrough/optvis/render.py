@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -24,6 +24,7 @@ from ..errors import SeethroughError
 from ..hooks import capture
 from ..model import Model
 from ..progress import Progress
+from ..truncation import forward_until
 from .objectives import Objective
 from .param import ImageParam, image_param
 from .redirected_relu import redirected_relu
@@ -31,43 +32,22 @@ from .transforms import Transform, compose, standard_transforms
 from .visualization import Visualization
 
 
-class _Reached(Exception):
-    """Raised once every recorded layer has its output: the rest of the network is not needed."""
-
-
-@contextlib.contextmanager
-def _recording(module: nn.Module, layers: Sequence[str], *, stop_early: bool) -> Iterator[dict]:
-    """``capture`` the layers (in the graph); with ``stop_early``, end the forward pass after the last."""
-    with capture(module, layers, detach=False) as recorded:
-        handles = []
-        try:
-            if stop_early and layers:
-                def stop(*_) -> None:
-                    if all(name in recorded for name in layers):
-                        raise _Reached
-                handles = [module.get_submodule(name).register_forward_hook(stop) for name in layers]
-            yield recorded
-        finally:
-            for handle in handles:
-                handle.remove()
-
-
 def forward_activations(model: Model, objective: Objective, pixels: torch.Tensor,
                         transformed: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """Run ``model`` on ``transformed`` (default ``pixels``) and collect what ``objective`` reads.
 
-    Without logits to read, the pass stops once every layer the objective reads has run, unless one
-    of them runs more than once (one activation module reused in every block,
-    :meth:`~seethrough.Model.repeated_layers`): such a layer is read at its last call, as everywhere.
+    Without logits to read, the pass ends after the last call of the layers the objective reads
+    (:func:`~seethrough.truncation.forward_until`); a module that runs more than once (one activation
+    module reused in every block) is read at its last call, as everywhere.
     """
     transformed = pixels if transformed is None else transformed
-    stop_early = not objective.needs_logits and not model.repeated_layers() & set(objective.layers)
-    with _recording(model.module, objective.layers, stop_early=stop_early) as recorded:
+    layers = [] if objective.needs_logits else objective.layers
+    with capture(model.module, objective.layers, detach=False) as recorded, \
+            forward_until(model.module, layers, model.calls()) as run:
         activations: dict[str, torch.Tensor] = {"pixels": pixels}
-        try:
-            activations["logits"] = model(model.normalize(transformed))
-        except _Reached:
-            pass
+        logits = run(model.normalize(transformed))
+        if logits is not None:
+            activations["logits"] = logits
         activations.update(recorded)
     return activations
 
@@ -93,9 +73,9 @@ def fit(pixels: torch.Tensor, size: tuple[int, int] | None) -> torch.Tensor:
 
 
 def _check_model(model: Model) -> None:
-    """Warn about layers in training mode; find the layers that run more than once now, before a
-    redirected-ReLU block, inside which the blank pass that finds them would be refused."""
-    model.repeated_layers()
+    """Warn about layers in training mode; record the calls of a forward pass now (the early stop
+    needs them), before a redirected-ReLU block, inside which the record's blank pass would be refused."""
+    model.calls()
     batch_norms = (nn.modules.batchnorm._BatchNorm, nn.modules.dropout._DropoutNd)
     if any(sub.training and isinstance(sub, batch_norms) for sub in model.module.modules()):
         warnings.warn(f"{model.name}: BatchNorm or dropout is in training mode; the visualization will depend "

@@ -15,7 +15,6 @@ import torch
 from torch import nn
 
 from ..errors import SeethroughError
-from ..hooks import find_module
 from ..model import Model
 
 
@@ -46,30 +45,15 @@ def _candidates(module: nn.Module) -> list[str]:
 def discover_blocks(model: Model) -> list[str]:
     """The network's blocks (dotted names), input side first, in the order the forward pass calls them.
 
-    Blocks that never run on an input of the model's size are left out. The forward pass used to
-    find the order runs on a copy, so no hook ever touches the user's model.
+    Blocks that never run on an input of the model's size are left out. The order is the model's call
+    record (:meth:`~seethrough.Model.calls`); one not yet found is found on a copy, so no hook ever
+    touches the user's model.
     """
     clone = model_copy(model)
-    names = _candidates(clone.module)
+    names = set(_candidates(clone.module))
     if not names:
         raise SeethroughError(f"{model.name} has no parameters to randomize")
-    order: list[str] = []
-    handles = []
-
-    def record(name: str):
-        def hook(_module, _inputs, _output):
-            if name not in order:
-                order.append(name)
-        return hook
-    try:
-        for name in names:
-            handles.append(find_module(clone.module, name).register_forward_hook(record(name)))
-        with torch.no_grad():
-            clone(clone.blank())
-    finally:
-        for handle in handles:
-            handle.remove()
-    return order
+    return [name for name in dict.fromkeys(call.name for call in clone.calls()) if name in names]
 
 
 def group_blocks(blocks: Sequence[str], stages: int) -> list[list[str]]:
