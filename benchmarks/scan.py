@@ -1,7 +1,7 @@
 """The streaming scan's throughput against the model's raw forward throughput at its best batch size.
 
     .venv/bin/python benchmarks/scan.py [--size small|full] [--repeats N] [--models M] [--layers L1,L2]
-                                        [--breakdown] [--json]
+                                        [--breakdown] [--steady-allocator] [--json]
 
 For each model, the raw forward pass is timed at every batch size in BATCHES on inputs already in
 memory (under ``torch.inference_mode``), and the best examples/second is the reference. The scan is
@@ -18,6 +18,11 @@ other). A second scan line times the scan end to end on the stored images (MNIST
 input per batch), which adds the input conversion, in turns with raw again at raw's best batch
 (timed apart, the two met loads minutes apart and the ratio drifted by 10-20 points).
 
+Each side's page faults are counted: with glibc's default heap, whether a pass faults its memory
+back in is a lottery set by the runs before it, which moved single runs by up to 0.4 s.
+``--steady-allocator`` takes that noise away for both sides alike (``steady_allocator``); the
+default is the allocator a user's process has.
+
 ``--size small`` (a quick check: 1,000 digits, 32 EfficientNet inputs) or ``full`` (MNIST-5k, 256
 EfficientNet inputs). Times are the best of ``--repeats`` runs after one warm-up (default: 7 for
 mnist_cnn, whose 0.5 s pass varies by 10-20% from run to run on a shared machine, 3 for EfficientNet).
@@ -32,8 +37,10 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import ctypes
 import importlib
 import json
+import resource
 import time
 
 import numpy as np
@@ -66,22 +73,47 @@ class InMemory(Dataset):
         return self.tensor[int(ids[0]):int(ids[-1]) + 1]  # ids are consecutive in a scan: a view, no copy
 
 
-def interleaved(runs: dict, repeats: int, seed: int = 0) -> tuple[dict, list[dict]]:
-    """The best time of each run, and every round's times: the runs take turns ``repeats`` times
-    after one warm-up each, in a new (seeded) order each round, so that no run always follows the
-    same one. On a shared machine the minimum is the run least disturbed by other processes, the
-    fairest estimate of what the code costs."""
+def steady_allocator() -> bool:
+    """Make glibc's malloc keep freed memory (no trim) and serve blocks up to 32 MB from its heap, for
+    this process; False where that is not possible (not glibc).
+
+    By default glibc gives the top of its heap back to the kernel once more than twice the largest
+    recently freed block is free there, and maps larger blocks fresh; each forward pass then faults
+    its memory back in, at about 1.8 us a page here. Which passes pay depends on the heap's layout
+    left by the runs before (other batch sizes, the other side): in one process raw at batch 128 took
+    177,000 faults in 9 of 9 runs, in another none in 6 of 9 while the scan took 241,000 in 7 of 9,
+    about 0.4 s on a 0.6 s pass. Both sides get the same setting.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3  # <malloc.h>
+    return bool(libc.mallopt(m_mmap_threshold, 32 << 20)) and bool(libc.mallopt(m_trim_threshold, 1 << 30))
+
+
+def page_faults() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+def interleaved(runs: dict, repeats: int, seed: int = 0) -> tuple[dict, list[dict], dict]:
+    """The best time of each run, every round's times and each run's page faults (per round): the
+    runs take turns ``repeats`` times after one warm-up each, in a new (seeded) order each round, so
+    that no run always follows the same one. On a shared machine the minimum is the run least
+    disturbed by other processes, the fairest estimate of what the code costs."""
     for run in runs.values():
         run()
     names, order, rounds = list(runs), np.random.default_rng(seed), []
+    faults: dict = {name: [] for name in names}
     for _ in range(repeats):
         times = {}
         for name in (names[i] for i in order.permutation(len(names))):
-            started = time.perf_counter()
+            faulted, started = page_faults(), time.perf_counter()
             runs[name]()
             times[name] = time.perf_counter() - started
+            faults[name].append(page_faults() - faulted)
         rounds.append(times)
-    return {name: min(times[name] for times in rounds) for name in runs}, rounds
+    return {name: min(times[name] for times in rounds) for name in runs}, rounds, faults
 
 
 def raw_forward(model: st.Model, inputs: torch.Tensor, batch: int) -> None:
@@ -110,7 +142,7 @@ def measure(name: str, size: str, repeats: int, layers: list[str] | None = None,
         runs["scan", b] = lambda b=b: scan(model, InMemory(inputs), layers, k=9, batch_size=b, progress=False)
         runs["statistics", b] = lambda b=b: scan(model, InMemory(inputs), layers, k=9, batch_size=b,
                                                  activation_statistics=True, progress=False)
-    seconds, rounds = interleaved(runs, repeats)
+    seconds, rounds, faults = interleaved(runs, repeats)
     raw, scanned, with_statistics = ({b: count / seconds[side, b] for b in batches}
                                      for side in ("raw", "scan", "statistics"))
     best_raw, best_scan = max(raw, key=raw.get), max(scanned, key=scanned.get)
@@ -123,12 +155,15 @@ def measure(name: str, size: str, repeats: int, layers: list[str] | None = None,
               "best_raw_batch": best_raw, "best_scan_batch": best_scan,
               "scan_over_raw": scanned[best_scan] / raw[best_raw],
               "same_batch_scan_over_raw": scanned[best_raw] / raw[best_raw],
-              "scan_over_raw_per_round": per_round}
+              "scan_over_raw_per_round": per_round,
+              "page_faults_per_run_median": {side: int(np.median([f for (name, _), runs_faults in faults.items()
+                                                                   if name == side for f in runs_faults]))
+                                             for side in ("raw", "scan", "statistics")}}
     if parts:
         result["breakdown_seconds"] = breakdown(model, inputs, layers, best_scan, repeats)
         result["breakdown_raw_seconds"] = count / raw[best_scan]
     if stored is not None:
-        seconds, _ = interleaved({"raw": lambda: raw_forward(model, inputs, best_raw),  # again: the same load
+        seconds, _, _ = interleaved({"raw": lambda: raw_forward(model, inputs, best_raw),  # again: the same load
                                   "end to end": lambda: scan(model, stored, layers, k=9, batch_size=best_scan,
                                                              progress=False)}, repeats)
         result.update(end_to_end_per_second=count / seconds["end to end"],
@@ -181,17 +216,23 @@ def main() -> None:
     parser.add_argument("--layers", help="comma-separated layers to scan instead of the defaults (one model)")
     parser.add_argument("--breakdown", action="store_true",
                         help="also time a scan's parts in place at its best batch: forward, each layer's bookkeeping")
+    parser.add_argument("--steady-allocator", action="store_true",
+                        help="glibc: no heap trim, blocks up to 32 MB from the heap, for both sides (see steady_allocator)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    steady = args.steady_allocator and steady_allocator()
     layers = args.layers.split(",") if args.layers else None
     models = args.models.split(",")
     if unknown := [name for name in models if name not in CASES]:
         parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(CASES)}")
     results = [measure(name, args.size, args.repeats or REPEATS[name], layers, args.breakdown) for name in models]
+    for result in results:
+        result["allocator"] = "steady" if steady else "default"
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"{'steady' if steady else 'default'} allocator")
     for r in results:
         print(f"\n{r['model']} on {r['examples']} inputs, scanning {', '.join(r['layers'])} (k = 9); examples/s")
         print("  batch " + "".join(f"{b:>8}" for b in r["raw_per_second"]))
@@ -204,6 +245,8 @@ def main() -> None:
         print(f"  the same in each round (best scan / best raw of the round's runs): median {np.median(rounds):.1%}, "
               f"range {min(rounds):.1%}-{max(rounds):.1%}")
         print(f"  with activation statistics (+stats), best / best raw: {r['activation_statistics_over_raw']:.1%}")
+        print("  page faults per run (median over batch sizes and rounds): "
+              + ", ".join(f"{side} {count}" for side, count in r["page_faults_per_run_median"].items()))
         if "breakdown_seconds" in r:
             parts = ", ".join(f"{key} {value * 1e3:.1f}" for key, value in r["breakdown_seconds"].items())
             print(f"  in place at batch {r['best_scan_batch']}, ms: {parts} (raw forward alone: "
