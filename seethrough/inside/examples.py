@@ -82,9 +82,10 @@ def top_examples(model: Model, dataset, layer: str, unit: int | tuple[int, int, 
     neuron = None
     if isinstance(unit, tuple):
         model.layer(layer)  # a wrong name fails here, listing the closest
-        if layer not in model.layer_shapes():
+        shapes = model.layer_shapes()
+        if layer not in shapes:
             raise SeethroughError(f"layer {layer!r} was not called in the forward pass")
-        shape = model.layer_shapes()[layer][1:]
+        shape = shapes[layer][1:]
         if len(shape) != 3:
             raise SeethroughError(f"{layer} outputs shape {shape}: a neuron (channel, y, x) needs a map; give a unit")
         neuron, unit, reduce = unit, neuron_index(shape, *unit), "none"
