@@ -17,7 +17,6 @@ import torch
 from torch import nn
 
 from .call_record import LayerCall, stop_point
-from .hooks import find_module
 
 
 class _Reached(Exception):
@@ -31,16 +30,15 @@ def forward_until(module: nn.Module, layers: Sequence[str],
     the network's output, or None if the pass ended early.
 
     ``calls`` is the module's call record (:meth:`seethrough.Model.calls`, or
-    :func:`~seethrough.call_record.record_calls`). Enter this block after any ``capture`` of the same
-    layers, so that the capture's hooks (registered first) record a layer's output before the stop.
+    :func:`~seethrough.call_record.record_calls`). Enter this block after a ``capture`` of the same
+    layers: the capture's hooks (registered first) record a layer's output before the stop, and the
+    capture has already refused a wrong name (listing the closest).
 
     Examples
     --------
     >>> with capture(net, ["conv2"]) as outputs, forward_until(net, ["conv2"], model.calls()) as run:
     ...     run(x)       # outputs["conv2"] is filled; the layers after conv2 did not run
     """
-    for name in layers:
-        find_module(module, name)  # a wrong name fails here, listing the closest
     stop = stop_point(calls, layers)
     count = [0]
 
@@ -61,7 +59,7 @@ def forward_until(module: nn.Module, layers: Sequence[str],
         if count[0] == calls_to_stop:
             raise _Reached
 
-    handle = find_module(module, name).register_forward_hook(hook)
+    handle = module.get_submodule(name).register_forward_hook(hook)  # a name from the record: it exists
     try:
         yield run
     finally:
