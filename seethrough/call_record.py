@@ -8,6 +8,7 @@ over a blank input records all of it; :meth:`seethrough.Model.calls` keeps the r
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,12 +27,17 @@ class LayerCall:
 
 def record_calls(module: nn.Module, x: torch.Tensor) -> tuple[LayerCall, ...]:
     """Every call of a named submodule of ``module`` while ``module(x)`` runs (without gradients), in
-    the order the calls end: a container ends after its children. The hooks are removed when the
-    pass ends, also when it raises."""
+    the order the calls end: a container ends after its children. Only this thread's calls count: a
+    forward pass of the same module in another thread meanwhile (a second request in a server, another
+    thread asking for the record at the same moment) passes the hooks without entering the record.
+    The hooks are removed when the pass ends, also when it raises."""
     calls: list[LayerCall] = []
+    recording = threading.get_ident()
 
     def recorder(name: str):
         def hook(_module, _inputs, output) -> None:
+            if threading.get_ident() != recording:
+                return
             if isinstance(output, (tuple, list)) and output:
                 output = output[0]
             calls.append(LayerCall(name, tuple(output.shape) if isinstance(output, torch.Tensor) else None))

@@ -1,6 +1,8 @@
 """The call record: every call of a named module in one pass, in the order the calls end, with shapes."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 import torch
 from torch import nn
@@ -78,4 +80,31 @@ def test_no_hook_is_left_when_the_pass_raises(no_hooks_left):
     net = Blocky().eval()
     with pytest.raises(RuntimeError):
         record_calls(net, torch.zeros(1, 5, 8, 8))  # the conv wants 3 channels
+    no_hooks_left(net)
+
+
+class Busy(nn.Module):
+    """conv -> act; its first pass runs a second pass of itself on another thread, as a server with two
+    requests would, and waits for it."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.conv, self.act = nn.Conv2d(3, 2, 3), nn.ReLU()
+        self.other_thread_ran = False
+
+    def forward(self, x):
+        if not self.other_thread_ran:
+            self.other_thread_ran = True
+            other = threading.Thread(target=self, args=(torch.zeros(5, 3, 4, 4),))  # a different batch size
+            other.start()
+            other.join()
+        return self.act(self.conv(x))
+
+
+def test_a_pass_on_another_thread_does_not_enter_the_record(no_hooks_left):
+    net = Busy().eval()
+    calls = record_calls(net, torch.zeros(1, 3, 6, 6))
+    assert net.other_thread_ran  # the other pass ran while the hooks were on
+    assert calls == (LayerCall("conv", (1, 2, 4, 4)), LayerCall("act", (1, 2, 4, 4)))
     no_hooks_left(net)
