@@ -31,6 +31,38 @@ def by_unit_then_value(units: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.argsort((units << 32) + (bits + (1 << 31)), kind="stable")
 
 
+class Columns:
+    """Parallel arrays of (unit, value, example id, position) entries, filled in place.
+
+    Their memory is taken once and doubled when more entries come, so what a scan keeps between
+    batches never takes new memory from the heap between two forward passes (see ``LayerExtremes``).
+    """
+
+    def __init__(self, numbers: type):
+        self.numbers, self.length = numbers, 0
+        self.arrays = self._empty(0)
+
+    def _empty(self, capacity: int) -> tuple[np.ndarray, ...]:
+        return (np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=self.numbers),
+                np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.int64))
+
+    def extend(self, count: int) -> tuple[np.ndarray, ...]:
+        """Room for ``count`` more entries: the four arrays' new parts, to be written."""
+        end = self.length + count
+        if end > len(self.arrays[0]):
+            grown = self._empty(max(end, 2 * len(self.arrays[0])))
+            for new, old in zip(grown, self.arrays):
+                new[:self.length] = old[:self.length]
+            self.arrays = grown
+        parts = tuple(array[self.length:end] for array in self.arrays)
+        self.length = end
+        return parts
+
+    def columns(self) -> tuple[np.ndarray, ...]:
+        """The entries so far: units, values, ids, positions (views)."""
+        return tuple(array[:self.length] for array in self.arrays)
+
+
 class LayerExtremes:
     """One layer's top-k and bottom-k so far, and its statistics, fed a batch at a time (``update``).
 
@@ -48,6 +80,14 @@ class LayerExtremes:
     so merges become rare and memory stays O(k x C). The scores also wait, for the statistics, until
     ``STATISTICS_EVERY`` have gathered; a layer with no positions (a logit) takes its candidates from
     those chunks, not batch by batch.
+
+    Without activation statistics, nothing this keeps from one batch to the next takes new memory:
+    the scores are written into one buffer (torch's ``out=``), the pending pairs and the kept entries
+    into arrays taken once (``Columns``). Small arrays kept while the forward pass frees and takes its
+    large maps split glibc's heap, which then gives memory back to the kernel and faults it in again
+    on the next pass: in ``benchmarks/scan.py``'s sequence of runs on mnist_cnn the scan that kept new
+    arrays faulted in 5 of 6 processes at batch 32-128 (up to 37,000 faults a pass, about 2 us each),
+    where the bare forward pass had none.
     """
 
     def __init__(self, channels: int, k: int, dtype: torch.dtype, activation_statistics: bool = False):
@@ -55,13 +95,14 @@ class LayerExtremes:
         self.merge_pairs = max(MERGE_EVERY * channels, MERGE_FLOOR)
         self.dtype = torch.float64 if dtype == torch.float64 else torch.float32  # scores kept in this dtype
         numbers = np.float64 if self.dtype == torch.float64 else np.float32
-        self.units, self.values = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=numbers)
-        self.ids, self.positions = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        self.kept = Columns(numbers)  # sorted by unit (top k: 0..C-1, bottom k: C..2C-1), then rank
+        self.pending = Columns(numbers)  # candidate pairs: channel, value, id, position
         self.thresholds: tuple[np.ndarray, np.ndarray] | None = None  # once k are kept: the k-th highest, lowest
-        self.pending: list[tuple[np.ndarray, ...]] = []  # candidate pairs: channel, value, id, position
-        self.pending_pairs, self.seen, self.area, self.spatial = 0, 0, 1, False
+        self.seen, self.area, self.spatial = 0, 1, False
         self.statistics_pending: list[tuple[np.ndarray, ...]] = []  # every example, for the statistics
         self.statistics_count = 0
+        self.score_rows: torch.Tensor | None = None  # scores written in place (torch out=): see update
+        self.rows_used = 0
         self.scores = RunningMoments(channels)  # of each example's score
         self.activations = ActivationMoments(channels) if activation_statistics else None  # of every activation
 
@@ -78,13 +119,32 @@ class LayerExtremes:
             score = peak if reduce == "max" else sums / self.area  # (N, C)
         else:
             extra = ()
-            score = (flat.amax(2) if reduce == "max" else flat.mean(2)).numpy() if self.spatial else output.numpy()
+            rows = self._rows(output.shape[0])
+            if not self.spatial:
+                rows.copy_(output)
+            elif reduce == "max":
+                torch.amax(flat, 2, out=rows)
+            else:
+                torch.mean(flat, 2, out=rows)
+            score = rows.numpy()
         self.statistics_pending.append((score, ids, *extra))
         self.statistics_count += score.size
         if self.spatial:  # the arg-max positions need the maps: this batch's candidates are taken now
             self._take(score, ids, flat.numpy())
         if self.statistics_count >= STATISTICS_EVERY:
             self.merge_statistics()
+
+    def _rows(self, count: int) -> torch.Tensor:
+        """The next ``count`` rows of the score buffer. It holds the scores until their statistics are
+        merged (``STATISTICS_EVERY``) and one batch more, so batches of the first one's size always fit;
+        a larger batch (not from a scan) ends the chunk early and gets a larger buffer."""
+        if self.score_rows is None or self.rows_used + count > len(self.score_rows):
+            self.merge_statistics()
+            if self.score_rows is None or count > len(self.score_rows):
+                rows = -(-STATISTICS_EVERY // self.channels) + count
+                self.score_rows = torch.empty(rows, self.channels, dtype=self.dtype)
+        self.rows_used += count
+        return self.score_rows[self.rows_used - count:self.rows_used]
 
     def _take(self, score: np.ndarray, ids: np.ndarray, maps: np.ndarray | None = None) -> None:
         """Add the pairs of ``score`` (N, C) that may still enter a top or bottom k to the pending ones.
@@ -106,44 +166,54 @@ class LayerExtremes:
         pairs = np.arange(score.size) if may_enter is None else np.flatnonzero(may_enter)  # example * C + channel
         if len(pairs) == 0:
             return
-        examples, channels = np.divmod(pairs, score.shape[1])
-        positions = None if maps is None else maps.reshape(-1, maps.shape[2])[pairs].argmax(axis=1)
-        self.pending.append((channels, score.ravel()[pairs], ids[examples], positions))
-        self.pending_pairs += len(pairs)
-        if self.pending_pairs >= self.merge_pairs or (self.thresholds is None and self.seen >= self.k):
+        units, values, taken_ids, positions = self.pending.extend(len(pairs))
+        examples, _ = np.divmod(pairs, score.shape[1], out=(None, units))
+        np.take(score.ravel(), pairs, out=values)
+        np.take(ids, examples, out=taken_ids)
+        if maps is None:
+            positions.fill(-1)
+        else:
+            maps.reshape(-1, maps.shape[2])[pairs].argmax(axis=1, out=positions)
+        if self.pending.length >= self.merge_pairs or (self.thresholds is None and self.seen >= self.k):
             self.merge()
 
     def merge(self) -> None:
         """Merge the pending candidate pairs into the kept top / bottom k: one sort by (unit, rank)."""
-        if not self.pending:
+        if not self.pending.length:
             return
-        channels, values, ids, positions = zip(*self.pending)
-        self.pending, self.pending_pairs = [], 0
-        channels, values, ids = np.concatenate(channels), np.concatenate(values), np.concatenate(ids)
-        positions = np.concatenate(positions) if positions[0] is not None else np.full(len(ids), -1, dtype=np.int64)
+        channels, values, ids, positions = self.pending.columns()
         top = bottom = slice(None)  # before k are kept, every pair goes to both sides
         if self.thresholds is not None:  # a pair was taken for beating the k-th highest, the k-th lowest or both
             top, bottom = values > self.thresholds[0][channels], values < self.thresholds[1][channels]
-        units = np.concatenate([self.units, channels[top], channels[bottom] + self.channels])
-        values = np.concatenate([self.values, values[top], -values[bottom]])
-        ids = np.concatenate([self.ids, ids[top], ids[bottom]])
-        positions = np.concatenate([self.positions, positions[top], positions[bottom]])
+        kept_units, kept_values, kept_ids, kept_positions = self.kept.columns()
+        units = np.concatenate([kept_units, channels[top], channels[bottom] + self.channels])
+        values = np.concatenate([kept_values, values[top], -values[bottom]])
+        ids = np.concatenate([kept_ids, ids[top], ids[bottom]])
+        positions = np.concatenate([kept_positions, positions[top], positions[bottom]])
+        self.pending.length = 0
         order = by_unit_then_value(units, values)
         units = units[order]
         rank = np.arange(len(units)) - np.searchsorted(units, np.arange(2 * self.channels))[units]  # within a unit
         within_k = rank < self.k
         kept = order[within_k]
-        self.units, self.values, self.ids, self.positions = units[within_k], values[kept], ids[kept], positions[kept]
-        if len(self.units) == 2 * self.channels * self.k:  # the k-th highest and the k-th lowest score kept
-            kth = self.values.reshape(2 * self.channels, self.k)[:, -1]
-            self.thresholds = (kth[:self.channels].copy(), -kth[self.channels:])
+        self.kept.length = 0
+        kept_units, kept_values, kept_ids, kept_positions = self.kept.extend(len(kept))
+        np.compress(within_k, units, out=kept_units)
+        for source, target in ((values, kept_values), (ids, kept_ids), (positions, kept_positions)):
+            np.take(source, kept, out=target)
+        if self.kept.length == 2 * self.channels * self.k:  # the k-th highest and the k-th lowest score kept
+            kth = kept_values.reshape(2 * self.channels, self.k)[:, -1]
+            if self.thresholds is None:
+                self.thresholds = (np.empty(self.channels, dtype=kth.dtype), np.empty(self.channels, dtype=kth.dtype))
+            np.copyto(self.thresholds[0], kth[:self.channels])
+            np.negative(kth[self.channels:], out=self.thresholds[1])
 
     def merge_statistics(self) -> None:
         """Merge the pending batches' scores (and activation sums) into the running statistics."""
         if not self.statistics_pending:
             return
         columns = [np.concatenate(column) for column in zip(*self.statistics_pending)]
-        self.statistics_pending, self.statistics_count = [], 0
+        self.statistics_pending, self.statistics_count, self.rows_used = [], 0, 0
         if not self.spatial:
             self._take(columns[0], columns[1])
         self.scores.add_rows(columns[0])
@@ -154,19 +224,18 @@ class LayerExtremes:
         self.merge_statistics()  # first: it takes the candidates of a layer with no positions
         self.merge()
         width = shape[-1] if len(shape) == 3 else 1
-        kept = len(self.units) // (2 * self.channels)  # k, or fewer when the dataset is smaller
-        values, ids, positions = (array.reshape(2 * self.channels, kept) for array in (self.values, self.ids,
-                                                                                       self.positions))
+        kept = self.kept.length // (2 * self.channels)  # k, or fewer when the dataset is smaller
+        values, ids, positions = (array.reshape(2 * self.channels, kept) for array in self.kept.columns()[1:])
         parts = {}
         for side, sign, rows in (("top", 1.0, slice(0, self.channels)), ("bottom", -1.0, slice(self.channels, None))):
             flat = positions[rows]
             spatial = (np.stack([flat // width, flat % width], axis=-1) if len(shape) == 3
                        else np.full((*flat.shape, 2), -1))
-            parts.update({f"{side}_values": sign * values[rows], f"{side}_ids": ids[rows],
+            parts.update({f"{side}_values": sign * values[rows], f"{side}_ids": ids[rows].copy(),
                           f"{side}_positions": spatial.astype(np.int64)})
-        parts.update(score_mean=self.scores.mean, score_std=self.scores.std)
+        parts.update(score_mean=self.scores.mean.copy(), score_std=self.scores.std)  # mean: updated in place
         if self.activations is not None:
             moments = self.activations.moments
-            parts.update(mean=moments.mean, std=moments.std, minimum=self.activations.minimum,
+            parts.update(mean=moments.mean.copy(), std=moments.std, minimum=self.activations.minimum,
                          maximum=self.activations.maximum)
         return LayerScan(layer, shape, examples, **parts)

@@ -18,8 +18,9 @@ class RunningMoments:
         """Merge a part's (count, mean, m2): Chan, Golub & LeVeque's update."""
         total = self.count + count
         delta = mean - self.mean
-        self.m2 = self.m2 + m2 + delta ** 2 * (self.count * count / total)
-        self.mean = self.mean + delta * (count / total)
+        self.m2 += m2  # in place, in the same order as self.m2 + m2 + ...: nothing new is kept (see LayerExtremes)
+        self.m2 += delta ** 2 * (self.count * count / total)
+        self.mean += delta * (count / total)
         self.count = total
 
     def add_rows(self, values: np.ndarray) -> None:

@@ -96,6 +96,32 @@ def test_ties_in_the_first_batch_go_to_the_lowest_ids():
     assert got.top_positions[1].tolist() == [[0, 0], [1, 2], [1, 2]] and got.top_positions[0, 0].tolist() == [0, 0]
 
 
+def test_what_is_kept_between_batches_is_written_into_memory_taken_once():
+    """Scores, pending pairs and kept entries go into arrays taken once (doubled while the pending pairs
+    grow, in the first batches): small arrays taken anew between forward passes split glibc's heap,
+    which then faults the forward's large maps in again. The scores waiting for the statistics are
+    rows of one buffer; the extremes stay those of a full sort."""
+    rng = torch.Generator().manual_seed(0)
+    maps = torch.rand(2000, 4, 5, 5, generator=rng)
+    extremes = LayerExtremes(4, 3, torch.float32)
+
+    def addresses():
+        arrays = (*extremes.kept.arrays, *extremes.pending.arrays, extremes.score_rows.numpy())
+        return [array.__array_interface__["data"][0] for array in arrays]
+
+    for start in range(0, 992, 16):
+        extremes.update(maps[start:start + 16], np.arange(start, start + 16), "max")
+    before = addresses()
+    for start in range(992, 2000, 16):
+        extremes.update(maps[start:start + 16], np.arange(start, start + 16), "max")
+        assert all(np.shares_memory(score, extremes.score_rows.numpy()) for score, *_ in extremes.statistics_pending)
+    assert addresses() == before
+    score = maps.flatten(2).amax(2).numpy()
+    got = extremes.result("layer", (4, 5, 5), 2000)
+    assert (got.top_ids == np.argsort(-score, axis=0, kind="stable")[:3].T).all()
+    np.testing.assert_array_equal(got.bottom_values, np.sort(score, axis=0)[:3].T)
+
+
 def test_reduce_none_makes_every_neuron_a_unit():
     model, data = small_conv(), images(12)
     result = scan(model, data, ["conv2"], k=3, reduce="none", progress=False)
