@@ -81,9 +81,9 @@ class LayerExtremes:
     ``STATISTICS_EVERY`` have gathered; a layer with no positions (a logit) takes its candidates from
     those chunks, not batch by batch.
 
-    Without activation statistics, nothing this keeps from one batch to the next takes new memory:
-    the scores are written into one buffer (torch's ``out=``), the pending pairs and the kept entries
-    into arrays taken once (``Columns``). Small arrays kept while the forward pass frees and takes its
+    Nothing this keeps from one batch to the next takes new memory: the scores (and the maps' four
+    reductions for the activation statistics) are written into buffers (torch's ``out=``), the pending
+    pairs and the kept entries into arrays taken once (``Columns``). Small arrays kept while the forward pass frees and takes its
     large maps split glibc's heap, which then gives memory back to the kernel and faults it in again
     on the next pass: in ``benchmarks/scan.py``'s sequence of runs on mnist_cnn the scan that kept new
     arrays faulted in 5 of 6 processes at batch 32-128 (up to 37,000 faults a pass, about 2 us each),
@@ -101,7 +101,8 @@ class LayerExtremes:
         self.seen, self.area, self.spatial = 0, 1, False
         self.statistics_pending: list[tuple[np.ndarray, ...]] = []  # every example, for the statistics
         self.statistics_count = 0
-        self.score_rows: torch.Tensor | None = None  # scores written in place (torch out=): see update
+        self.score_rows: torch.Tensor | None = None  # scores written in place (torch out=): see _rows
+        self.map_rows: torch.Tensor | None = None  # with activation statistics: max, sum, min, sum of squares
         self.rows_used = 0
         self.scores = RunningMoments(channels)  # of each example's score
         self.activations = ActivationMoments(channels) if activation_statistics else None  # of every activation
@@ -113,13 +114,20 @@ class LayerExtremes:
         self.spatial = output.dim() > 2
         flat = output.flatten(2) if self.spatial else output  # (N, C, positions) or (N, C)
         self.area = flat.shape[2] if self.spatial else 1
+        span = self._rows(output.shape[0])
+        rows = self.score_rows[span]
         if self.activations is not None:
-            peak, sums, lows, squares = map_reductions(flat if self.spatial else output.unsqueeze(2))
+            reductions = self.map_rows[:, span]
+            map_reductions(flat if self.spatial else output.unsqueeze(2), out=reductions)
+            peak, sums, lows, squares = (column.numpy() for column in reductions)
             extra = (sums, squares, lows, peak)
-            score = peak if reduce == "max" else sums / self.area  # (N, C)
+            if reduce == "max":
+                score = peak
+            else:
+                torch.div(reductions[1], self.area, out=rows)
+                score = rows.numpy()  # (N, C)
         else:
             extra = ()
-            rows = self._rows(output.shape[0])
             if not self.spatial:
                 rows.copy_(output)
             elif reduce == "max":
@@ -134,17 +142,20 @@ class LayerExtremes:
         if self.statistics_count >= STATISTICS_EVERY:
             self.merge_statistics()
 
-    def _rows(self, count: int) -> torch.Tensor:
-        """The next ``count`` rows of the score buffer. It holds the scores until their statistics are
-        merged (``STATISTICS_EVERY``) and one batch more, so batches of the first one's size always fit;
-        a larger batch (not from a scan) ends the chunk early and gets a larger buffer."""
+    def _rows(self, count: int) -> slice:
+        """The next ``count`` rows of the buffers that hold the scores (and, with activation statistics,
+        each map's four reductions) until their statistics are merged (``STATISTICS_EVERY``). They hold
+        one batch more, so batches of the first one's size always fit; a larger batch (not from a
+        scan) ends the chunk early and gets larger buffers."""
         if self.score_rows is None or self.rows_used + count > len(self.score_rows):
             self.merge_statistics()
             if self.score_rows is None or count > len(self.score_rows):
                 rows = -(-STATISTICS_EVERY // self.channels) + count
                 self.score_rows = torch.empty(rows, self.channels, dtype=self.dtype)
+                if self.activations is not None:
+                    self.map_rows = torch.empty(4, rows, self.channels, dtype=self.dtype)
         self.rows_used += count
-        return self.score_rows[self.rows_used - count:self.rows_used]
+        return slice(self.rows_used - count, self.rows_used)
 
     def _take(self, score: np.ndarray, ids: np.ndarray, maps: np.ndarray | None = None) -> None:
         """Add the pairs of ``score`` (N, C) that may still enter a top or bottom k to the pending ones.

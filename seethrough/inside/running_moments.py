@@ -34,8 +34,9 @@ class RunningMoments:
         return np.sqrt(self.m2 / max(self.count, 1))
 
 
-def map_reductions(flat: torch.Tensor, chunk_bytes: int = 4 << 20) -> tuple[np.ndarray, ...]:
-    """Per example and channel of ``flat`` (N, C, P): max, sum, min and sum of squares over P.
+def map_reductions(flat: torch.Tensor, out: torch.Tensor, chunk_bytes: int = 4 << 20) -> None:
+    """Per example and channel of ``flat`` (N, C, P): max, sum, min and sum of squares over P, written
+    into ``out`` (4, N, C) in that order.
 
     Taken a chunk of examples at a time (about ``chunk_bytes``), so that after the first reduction
     brings a chunk into the cache the other three read it from there: on one thread 3x faster than
@@ -43,10 +44,13 @@ def map_reductions(flat: torch.Tensor, chunk_bytes: int = 4 << 20) -> tuple[np.n
     were as fast on one thread but slower on two (each parallel reduction has a fixed cost).
     """
     rows = max(1, chunk_bytes // max(1, flat[0].numel() * flat.element_size()))
-    parts = [(part.amax(dim=2), part.sum(dim=2), part.amin(dim=2), torch.linalg.vector_norm(part, dim=2) ** 2)
-             for part in flat.split(rows)]
-    columns = parts[0] if len(parts) == 1 else tuple(torch.cat(column) for column in zip(*parts))
-    return tuple(column.numpy() for column in columns)
+    for start in range(0, len(flat), rows):
+        part, target = flat[start:start + rows], out[:, start:start + rows]
+        torch.amax(part, dim=2, out=target[0])
+        torch.sum(part, dim=2, out=target[1])
+        torch.amin(part, dim=2, out=target[2])
+        torch.linalg.vector_norm(part, dim=2, out=target[3])
+        target[3].square_()
 
 
 class ActivationMoments:

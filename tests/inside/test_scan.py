@@ -96,17 +96,20 @@ def test_ties_in_the_first_batch_go_to_the_lowest_ids():
     assert got.top_positions[1].tolist() == [[0, 0], [1, 2], [1, 2]] and got.top_positions[0, 0].tolist() == [0, 0]
 
 
-def test_what_is_kept_between_batches_is_written_into_memory_taken_once():
+@pytest.mark.parametrize("activations", [False, True])
+def test_what_is_kept_between_batches_is_written_into_memory_taken_once(activations):
     """Scores, pending pairs and kept entries go into arrays taken once (doubled while the pending pairs
     grow, in the first batches): small arrays taken anew between forward passes split glibc's heap,
-    which then faults the forward's large maps in again. The scores waiting for the statistics are
-    rows of one buffer; the extremes stay those of a full sort."""
+    which then faults the forward's large maps in again. The scores (and the maps' reductions for the
+    activation statistics) waiting for the statistics are rows of buffers; the extremes stay those of
+    a full sort."""
     rng = torch.Generator().manual_seed(0)
     maps = torch.rand(2000, 4, 5, 5, generator=rng)
-    extremes = LayerExtremes(4, 3, torch.float32)
+    extremes = LayerExtremes(4, 3, torch.float32, activation_statistics=activations)
 
     def addresses():
-        arrays = (*extremes.kept.arrays, *extremes.pending.arrays, extremes.score_rows.numpy())
+        arrays = (*extremes.kept.arrays, *extremes.pending.arrays, extremes.score_rows.numpy(),
+                  *([extremes.map_rows.numpy()] if activations else []))
         return [array.__array_interface__["data"][0] for array in arrays]
 
     for start in range(0, 992, 16):
@@ -114,12 +117,19 @@ def test_what_is_kept_between_batches_is_written_into_memory_taken_once():
     before = addresses()
     for start in range(992, 2000, 16):
         extremes.update(maps[start:start + 16], np.arange(start, start + 16), "max")
-        assert all(np.shares_memory(score, extremes.score_rows.numpy()) for score, *_ in extremes.statistics_pending)
+        held = extremes.map_rows.numpy() if activations else extremes.score_rows.numpy()
+        assert all(np.shares_memory(column, held) for waiting in extremes.statistics_pending for column in
+                   (waiting[0], *waiting[2:]))
     assert addresses() == before
     score = maps.flatten(2).amax(2).numpy()
     got = extremes.result("layer", (4, 5, 5), 2000)
     assert (got.top_ids == np.argsort(-score, axis=0, kind="stable")[:3].T).all()
     np.testing.assert_array_equal(got.bottom_values, np.sort(score, axis=0)[:3].T)
+    if activations:
+        per_channel = maps.transpose(0, 1).reshape(4, -1).double().numpy()
+        np.testing.assert_allclose(got.mean, per_channel.mean(1), rtol=1e-6)  # sums per example in float32
+        np.testing.assert_allclose(got.std, per_channel.std(1), rtol=1e-6)
+        np.testing.assert_array_equal(got.maximum, per_channel.max(1))
 
 
 def test_reduce_none_makes_every_neuron_a_unit():
