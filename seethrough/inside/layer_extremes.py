@@ -100,10 +100,9 @@ class LayerExtremes:
         self.thresholds: tuple[np.ndarray, np.ndarray] | None = None  # once k are kept: the k-th highest, lowest
         self.seen, self.area, self.spatial = 0, 1, False
         self.statistics_pending: list[tuple[np.ndarray, ...]] = []  # every example, for the statistics
-        self.statistics_count = 0
         self.score_rows: torch.Tensor | None = None  # scores written in place (torch out=): see _rows
         self.map_rows: torch.Tensor | None = None  # with activation statistics: max, sum, min, sum of squares
-        self.rows_used = 0
+        self.rows_used = 0  # rows of the buffers waiting for the statistics merge
         self.scores = RunningMoments(channels)  # of each example's score
         self.activations = ActivationMoments(channels) if activation_statistics else None  # of every activation
 
@@ -115,7 +114,6 @@ class LayerExtremes:
         flat = output.flatten(2) if self.spatial else output  # (N, C, positions) or (N, C)
         self.area = flat.shape[2] if self.spatial else 1
         span = self._rows(output.shape[0])
-        rows = self.score_rows[span]
         if self.activations is not None:
             reductions = self.map_rows[:, span]
             map_reductions(flat if self.spatial else output.unsqueeze(2), out=reductions)
@@ -124,10 +122,12 @@ class LayerExtremes:
             if reduce == "max":
                 score = peak
             else:
+                rows = self.score_rows[span]
                 torch.div(reductions[1], self.area, out=rows)
                 score = rows.numpy()  # (N, C)
         else:
             extra = ()
+            rows = self.score_rows[span]
             if not self.spatial:
                 rows.copy_(output)
             elif reduce == "max":
@@ -136,10 +136,9 @@ class LayerExtremes:
                 torch.mean(flat, 2, out=rows)
             score = rows.numpy()
         self.statistics_pending.append((score, ids, *extra))
-        self.statistics_count += score.size
         if self.spatial:  # the arg-max positions need the maps: this batch's candidates are taken now
             self._take(score, ids, flat.numpy())
-        if self.statistics_count >= STATISTICS_EVERY:
+        if self.rows_used * self.channels >= STATISTICS_EVERY:
             self.merge_statistics()
 
     def _rows(self, count: int) -> slice:
@@ -224,7 +223,7 @@ class LayerExtremes:
         if not self.statistics_pending:
             return
         columns = [np.concatenate(column) for column in zip(*self.statistics_pending)]
-        self.statistics_pending, self.statistics_count, self.rows_used = [], 0, 0
+        self.statistics_pending, self.rows_used = [], 0
         if not self.spatial:
             self._take(columns[0], columns[1])
         self.scores.add_rows(columns[0])
