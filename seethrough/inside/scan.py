@@ -5,9 +5,9 @@ the default; Zeiler & Fergus 2014, arXiv:1311.2901, rank patches this way) or it
 (``reduce="mean"``), with the position of the map's maximum. A fully connected layer's units (a
 logit, say) are their own score, and so is every single activation with ``reduce="none"`` (neuron
 (c, y, x) of a (C, H, W) map is unit ``c * H * W + y * W + x``; memory O(k x C x H x W)). The k
-highest and k lowest scores are kept with their example id and position; a batch's pairs (example,
-unit) that can still enter them wait for a merge, so memory is O(k x channels) whatever the dataset's
-size.
+highest and k lowest scores are kept with their example id and position; a batch's scores that beat
+the k-th kept enter by insertion (``extremes_insertion``), so memory is O(k x channels) whatever the
+dataset's size.
 Each unit's running statistics are those of its score (mean and standard deviation over the examples;
 the extremes are ``top_values[:, 0]`` and ``bottom_values[:, 0]``): nearly free. With
 ``activation_statistics=True`` the scan also keeps, per channel, the mean, standard deviation,
@@ -15,7 +15,7 @@ minimum and maximum over every activation (every example and position), which co
 passes over each activation map (on mnist_cnn's relu1 that is about a tenth of the forward pass:
 ``benchmarks/scan.py`` prints both). Both kinds are merged every few thousand examples with the
 pairwise update of Chan, Golub & LeVeque (1979), in float64. The position of a map's maximum is
-computed only for the pairs that may enter a top or bottom k, so the work per activation is one
+computed only for the pairs that enter a top or bottom k, so the work per activation is one
 reduction (max or sum) without activation statistics and four (max, min, sum, norm) with them.
 """
 from __future__ import annotations

@@ -12,7 +12,8 @@ import torch
 import seethrough as st
 from seethrough.errors import SeethroughError
 from seethrough.inside.datasets import ArrayDataset, open_dataset
-from seethrough.inside.layer_extremes import LayerExtremes, by_unit_then_value
+from seethrough.inside.extremes_insertion import BOTTOM, TOP, enter_batch, first_argmax
+from seethrough.inside.layer_extremes import LayerExtremes
 from seethrough.inside.scan import ScanResult, neuron_index, scan
 
 from .nets import Generated, images, small_conv
@@ -24,16 +25,12 @@ def brute_force(model, data: np.ndarray, layer: str) -> torch.Tensor:
     return outputs[layer]
 
 
-@pytest.mark.parametrize("reduce,merge_every,activations,chunk", [("max", 64, True, 1 << 16), ("mean", 64, True, 1 << 16),
-                                                                    ("max", 3, False, 20), ("mean", 10, True, 30),
-                                                                    ("max", 64, False, 1 << 16)])
-def test_top_and_bottom_equal_a_full_sort(reduce, merge_every, activations, chunk, monkeypatch):
-    """Merging every 3 or 10 pairs per unit exercises the stale threshold that limits the arg-max work;
-    statistics chunks of 20 or 30 scores make the logits (no positions) take candidates chunk by chunk."""
-    module = sys.modules["seethrough.inside.layer_extremes"]
-    monkeypatch.setattr(module, "MERGE_EVERY", merge_every)
-    monkeypatch.setattr(module, "MERGE_FLOOR", 0)
-    monkeypatch.setattr(module, "STATISTICS_EVERY", chunk)
+@pytest.mark.parametrize("reduce,activations,chunk", [("max", True, 1 << 16), ("mean", True, 1 << 16),
+                                                     ("max", False, 20), ("mean", True, 30), ("max", False, 1 << 16)])
+def test_top_and_bottom_equal_a_full_sort(reduce, activations, chunk, monkeypatch):
+    """Batches of 7 with k = 5: the first batch fills the kept entries, the later ones enter by
+    insertion; statistics chunks of 20 or 30 scores split the running statistics' merges."""
+    monkeypatch.setattr(sys.modules["seethrough.inside.layer_extremes"], "STATISTICS_EVERY", chunk)
     model, data = small_conv(), images(37)
     result = scan(model, data, ["conv2", "relu2", "fc"], k=5, reduce=reduce, batch_size=7,
                   activation_statistics=activations, progress=False)
@@ -70,21 +67,39 @@ def test_top_and_bottom_equal_a_full_sort(reduce, merge_every, activations, chun
         np.testing.assert_allclose(got.maximum, per_channel.max(1))
 
 
-def test_the_merge_sort_orders_like_lexsort():
-    """The int64 key (unit, order-preserving float bits) sorts as np.lexsort does, stable: signed zeros
-    are one value, negatives and infinities keep their order, and equal values keep their array order."""
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_insertion_keeps_what_a_stable_sort_keeps(dtype):
+    """Batch by batch, each unit's k highest and lowest equal those of one stable sort of all scores:
+    ties (within and across batches), signed zeros and infinities included; equal scores rank in the
+    order they came; a tie with the k-th kept does not enter. Positions are numpy's first arg-max."""
     rng = np.random.default_rng(0)
-    values = rng.choice(np.array([-np.inf, -2.5, -1.0, -0.0, 0.0, 1e-30, 1.0, 3.0, np.inf], dtype=np.float32), 4000)
-    values[:1000] = rng.normal(size=1000).astype(np.float32) * 1e6
-    units = rng.integers(0, 37, len(values))
-    expected = np.lexsort((-values.astype(np.float64), units))
-    assert (by_unit_then_value(units, values) == expected).all()
-    assert (by_unit_then_value(units, values.astype(np.float64)) == expected).all()
+    units, k, examples = 6, 4, 300
+    score = rng.choice(np.array([-np.inf, -2.5, -1.0, -0.0, 0.0, 1.0, 3.0, np.inf]), (examples, units)).astype(dtype)
+    score[:, :2] = rng.normal(size=(examples, 2)) * 1e6
+    maps = rng.integers(0, 3, (examples, units, 5)).astype(dtype)
+    values, ids, positions = (np.zeros((2, units, k), dtype=kind) for kind in (dtype, np.int64, np.int64))
+    kept = np.zeros(units, dtype=np.int64)
+    for start in range(0, examples, 13):
+        rows = slice(start, start + 13)
+        enter_batch(score[rows], maps[rows], True, np.arange(examples)[rows], values, ids, positions, kept)
+    assert (kept == k).all()
+    for unit in range(units):
+        for side, order in ((TOP, np.argsort(-score[:, unit], kind="stable")),
+                            (BOTTOM, np.argsort(score[:, unit], kind="stable"))):
+            assert ids[side, unit].tolist() == order[:k].tolist()
+            assert values[side, unit].tobytes() == score[order[:k], unit].tobytes()  # -0.0 stays -0.0
+            assert positions[side, unit].tolist() == maps[order[:k], unit].argmax(1).tolist()
+
+
+def test_the_first_argmax_is_numpys():
+    rows = [[0.0, 2.0, 2.0, 1.0], [np.nan, 1.0], [1.0, np.nan, 5.0, np.nan], [-np.inf, -np.inf], [3.0]]
+    for row in rows:
+        assert first_argmax(np.array(row)) == np.argmax(row)
 
 
 def test_ties_in_the_first_batch_go_to_the_lowest_ids():
-    """Before k are kept only a batch's own k highest and lowest (ties included) are taken; with ties
-    across the whole batch and the next, the kept ones are still the lowest ids, at the first peak."""
+    """With ties across the whole first batch and the next, the kept ones are the lowest ids (the
+    first to come), at the first peak of their map."""
     maps = torch.zeros(20, 2, 3, 3)
     maps[:, 1, 1, 2] = 1.0  # channel 1: every example peaks at (1, 2) with 1
     maps[13, 1, 0, 0] = 2.0  # but example 13 peaks higher, in the second batch
@@ -98,17 +113,16 @@ def test_ties_in_the_first_batch_go_to_the_lowest_ids():
 
 @pytest.mark.parametrize("activations", [False, True])
 def test_what_is_kept_between_batches_is_written_into_memory_taken_once(activations):
-    """Scores, pending pairs and kept entries go into arrays taken once (doubled while the pending pairs
-    grow, in the first batches): small arrays taken anew between forward passes split glibc's heap,
-    which then faults the forward's large maps in again. The scores (and the maps' reductions for the
-    activation statistics) waiting for the statistics are rows of buffers; the extremes stay those of
-    a full sort."""
+    """The kept entries and the scores go into arrays taken once: small arrays taken anew between
+    forward passes split glibc's heap, which then faults the forward's large maps in again. The
+    scores (and the maps' reductions for the activation statistics) waiting for the statistics are
+    rows of buffers; the extremes stay those of a full sort."""
     rng = torch.Generator().manual_seed(0)
     maps = torch.rand(2000, 4, 5, 5, generator=rng)
     extremes = LayerExtremes(4, 3, torch.float32, activation_statistics=activations)
 
     def addresses():
-        arrays = (*extremes.kept.arrays, *extremes.pending.arrays, extremes.score_rows.numpy(),
+        arrays = (extremes.values, extremes.ids, extremes.positions, extremes.kept, extremes.score_rows.numpy(),
                   *([extremes.map_rows.numpy()] if activations else []))
         return [array.__array_interface__["data"][0] for array in arrays]
 
@@ -119,7 +133,7 @@ def test_what_is_kept_between_batches_is_written_into_memory_taken_once(activati
         extremes.update(maps[start:start + 16], np.arange(start, start + 16), "max")
         held = extremes.map_rows.numpy() if activations else extremes.score_rows.numpy()
         assert all(np.shares_memory(column, held) for waiting in extremes.statistics_pending for column in
-                   (waiting[0], *waiting[2:]))
+                   waiting)
     assert addresses() == before
     score = maps.flatten(2).amax(2).numpy()
     got = extremes.result("layer", (4, 5, 5), 2000)
