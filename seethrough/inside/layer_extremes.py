@@ -82,8 +82,8 @@ class LayerExtremes:
             score = rows.numpy()
         self.statistics_pending.append((score, *extra))
         maps = flat.numpy() if spatial else score[:, :, None]
-        self.enter_batch(score, maps, spatial, np.asarray(ids, dtype=np.int64), self.values, self.ids, self.positions,
-                    self.kept)
+        self.enter_batch(score, maps, spatial, np.asarray(ids, dtype=np.int64), self.values, self.ids,
+                         self.positions, self.kept)
         if self.rows_used * self.channels >= STATISTICS_EVERY:
             self.merge_statistics()
 
